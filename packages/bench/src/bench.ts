@@ -1,0 +1,200 @@
+/**
+ * `pnpm bench`: one run, one machine, one load tool (autocannon), figures in JSON and Markdown
+ * (bench-results/bench.{json,md}). It never fails on a timing; it fails only if something breaks.
+ *   1. prepares tenant `retail` through the real path (ingest → publisher → serving), timing each stage;
+ *   2. serving: /v1/recommend (k=20, known users, exposures on, API-key auth) next to an express 5
+ *      hello-world and a node:http server returning the same bytes;
+ *   3. memory per snapshot (serving's own accounting);
+ *   4. the same serving run on a synthetic 100k-item / 1M-user snapshot.
+ * Ingest (bulk vs COPY) and publisher (per-stage time and RSS) have their own scripts, run from here.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
+import { describeMachine, measure, startReferenceServer, type LoadResult } from './load.js';
+import { buildProtocol } from './online-retail.js';
+import { bootstrapTenant, importTrain, publish, SURFACE } from './retail.js';
+import { loadSynthetic } from './synthetic.js';
+
+const log = (m: string) => console.log(`[bench] ${m}`);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+async function servingRun(
+  stack: Stack,
+  apiKey: string,
+  users: string[],
+  label: string,
+): Promise<{ results: LoadResult[]; sampleBytes: number }> {
+  const bodies = users
+    .slice(0, 2000)
+    .map((user) => JSON.stringify({ surface: SURFACE, k: 20, user: { user_id: user } }));
+  const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
+  const sample = await fetch(`${stack.urls.serving}/v1/recommend`, {
+    method: 'POST',
+    headers,
+    body: bodies[0],
+  });
+  const sampleBody = await sample.text();
+  if (sample.status !== 200) throw new Error(`serving answered ${sample.status}: ${sampleBody}`);
+  const results: LoadResult[] = [];
+  results.push(
+    await measure(`serving /v1/recommend (${label})`, {
+      url: `${stack.urls.serving}/v1/recommend`,
+      method: 'POST',
+      headers,
+      bodies,
+      connections,
+      durationSeconds: seconds,
+    }),
+  );
+  for (const [kind, port] of [
+    ['express', 18101],
+    ['node-http', 18102],
+  ] as const) {
+    const child = await startReferenceServer(kind, port, sampleBody, join(repoRoot, 'packages/bench'));
+    try {
+      results.push(
+        await measure(`${kind} hello-world, same bytes`, {
+          url: `http://127.0.0.1:${port}/`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          bodies,
+          connections,
+          durationSeconds: seconds,
+        }),
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }
+  return { results, sampleBytes: Buffer.byteLength(sampleBody) };
+}
+
+async function snapshotMemory(stack: Stack): Promise<Record<string, number>> {
+  const text = await (await fetch(`${stack.urls.serving}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const match of text.matchAll(/^recsys_snapshot_bytes\{([^}]*)\} ([\d.e+]+)$/gm))
+    out[match[1]!] = Number(match[2]);
+  return out;
+}
+
+function runScript(label: string, cwd: string, script: string, env: NodeJS.ProcessEnv): string {
+  log(`${label}: ${script}`);
+  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() || `(exit ${result.status})`;
+}
+
+function table(results: LoadResult[]): string {
+  const express = results.find((r) => r.target.startsWith('express'))?.rps ?? 0;
+  return [
+    '| target | rps | p50 ms | p97.5 ms | p99 ms | non-2xx | × express |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${express ? (r.rps / express).toFixed(2) : '—'} |`,
+    ),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const protocol = await buildProtocol();
+  const stack = await startStack({
+    stateDir: join(repoRoot, '.bench'),
+    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
+    database: 'recsys_bench',
+    redisKeyPrefix: 'bench:',
+    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
+    log,
+  });
+  const report: Record<string, unknown> = {
+    command: 'pnpm bench',
+    machine: describeMachine(),
+    loadTool: `autocannon, ${connections} connections, ${seconds} s after a 3 s warm-up`,
+  };
+  try {
+    const apiKey = await bootstrapTenant(stack);
+    report.import = await importTrain(stack, log);
+    const published = await publish(stack, log);
+    report.publishSeconds = published.seconds;
+    const retail = await servingRun(stack, apiKey, [...protocol.trainUsers], 'Online Retail, known users');
+    report.serving = retail;
+    report.snapshotBytes = await snapshotMemory(stack);
+    const synthetic = await loadSynthetic(stack, { items: 100_000, users: 1_000_000, log });
+    report.synthetic = {
+      ...synthetic.summary,
+      ...(await servingRun(
+        stack,
+        synthetic.apiKey,
+        synthetic.sampleUsers,
+        'synthetic 100k items / 1M users',
+      )),
+    };
+    report.snapshotBytesAfterSynthetic = await snapshotMemory(stack);
+  } finally {
+    await stack.stop();
+  }
+  report.ingest = runScript(
+    'ingest bulk vs COPY',
+    join(repoRoot, 'services/ingest'),
+    'bench/bulk-import.ts',
+    process.env,
+  );
+  report.publisher = runScript(
+    'publisher stages',
+    join(repoRoot, 'services/publisher'),
+    'bench/pipeline.ts',
+    process.env,
+  );
+  report.totalSeconds = (Date.now() - started) / 1000;
+
+  const dir = join(repoRoot, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'bench.json'), JSON.stringify(report, null, 2));
+  const retail = report.serving as { results: LoadResult[] };
+  const synthetic = report.synthetic as { results: LoadResult[] };
+  const markdown = [
+    `# pnpm bench — ${new Date().toISOString()}`,
+    '',
+    `Machine: ${JSON.stringify(report.machine)}. Load: ${report.loadTool}.`,
+    '',
+    '## Serving, Online Retail snapshot',
+    table(retail.results),
+    '',
+    '## Serving, synthetic 100k items / 1M users',
+    table(synthetic.results),
+    '',
+    '## Snapshot memory (bytes, serving accounting)',
+    '```json',
+    JSON.stringify(
+      { retail: report.snapshotBytes, afterSynthetic: report.snapshotBytesAfterSynthetic },
+      null,
+      2,
+    ),
+    '```',
+    '',
+    '## Ingest',
+    '```',
+    String(report.ingest),
+    '```',
+    '',
+    '## Publisher',
+    '```',
+    String(report.publisher),
+    '```',
+  ].join('\n');
+  writeFileSync(join(dir, 'bench.md'), markdown);
+  console.log(markdown);
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+/**
+ * Load measurement with autocannon, and the two reference servers every serving figure is reported next to:
+ * an express 5 hello-world and a `node:http` server, each returning the same bytes as a real response.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release, type as osType } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { isListening, sleep } from '@recsys/devstack/stack';
+
+export interface LoadResult {
+  target: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  durationSeconds: number;
+  connections: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections?: number;
+  durationSeconds?: number;
+  warmupSeconds?: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** Request bodies to rotate through (one per request). */
+  bodies?: string[];
+}
+
+export async function measure(target: string, options: LoadOptions): Promise<LoadResult> {
+  const connections = options.connections ?? 50;
+  const run = (duration: number) =>
+    new Promise<autocannon.Result>((resolve, reject) => {
+      let i = 0;
+      const bodies = options.bodies;
+      autocannon(
+        {
+          url: options.url,
+          method: options.method ?? 'GET',
+          headers: options.headers,
+          connections,
+          duration,
+          ...(bodies?.length
+            ? {
+                requests: [
+                  {
+                    setupRequest: (request: any) => {
+                      request.body = bodies[i++ % bodies.length];
+                      return request;
+                    },
+                  },
+                ],
+              }
+            : {}),
+        },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
+    });
+  if (options.warmupSeconds ?? 3) await run(options.warmupSeconds ?? 3);
+  const result = await run(options.durationSeconds ?? 10);
+  return {
+    target,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p95: (result.latency as unknown as Record<string, number>).p97_5 ?? result.latency.p99,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    durationSeconds: options.durationSeconds ?? 10,
+    connections,
+  };
+}
+
+const EXPRESS_SERVER = `
+import express from 'express';
+const body = process.env.BODY;
+const app = express();
+app.disable('x-powered-by');
+app.post('/', (_req, res) => { res.type('application/json').send(body); });
+app.get('/', (_req, res) => { res.type('application/json').send(body); });
+app.listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+const NODE_HTTP_SERVER = `
+import { createServer } from 'node:http';
+const body = Buffer.from(process.env.BODY);
+createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body); });
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+/** Starts a reference server in its own process, like the services (no CPU pinning for anyone). */
+export async function startReferenceServer(
+  kind: 'express' | 'node-http',
+  port: number,
+  body: string,
+  cwd: string,
+): Promise<ChildProcess> {
+  // Inside node_modules so the ESM import of express resolves from this package.
+  const dir = join(cwd, 'node_modules/.cache/recsys-bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${kind}.mjs`);
+  writeFileSync(file, kind === 'express' ? EXPRESS_SERVER : NODE_HTTP_SERVER);
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), BODY: body },
+    cwd,
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 100 && !(await isListening(port)); i++) await sleep(50);
+  return child;
+}
+
+export function describeMachine() {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+  };
+}

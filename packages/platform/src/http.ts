@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
+import { trace } from '@opentelemetry/api';
+import type { RouteContract } from '@recsys/contract-kit';
+import type { z } from 'zod';
+import type { HealthRegistry } from './health.js';
+import type { Logger } from './logger.js';
+import type { HttpMetrics } from './metrics.js';
+import { AppError, CommonCodes, problems, toProblemBody, type FieldError } from './problem.js';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:\-/]{1,128}$/;
+
+/** Per-request values every handler can reach through `requestContext(res)`. */
+export interface RequestContext {
+  requestId: string;
+  traceId: string | undefined;
+  log: Logger;
+  /** Route template used as the metrics label (never the raw path). */
+  route: string;
+}
+
+export function requestContext(res: Response): RequestContext {
+  return res.locals.ctx as RequestContext;
+}
+
+export interface BaseAppOptions {
+  service: string;
+  version: string;
+  logger: Logger;
+  metrics: HttpMetrics;
+  health: HealthRegistry;
+  /** Set while draining on shutdown: /readyz answers 503 so load balancers stop routing here. */
+  isDraining?: () => boolean;
+}
+
+/**
+ * An express app with the cross-cutting middleware and the ops routes mounted. The service adds its routes,
+ * then calls `finalizeApp` to append the 404 and problem+json handlers.
+ */
+export function createBaseApp(options: BaseAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(contextMiddleware(options.logger));
+  app.use(metricsMiddleware(options.metrics));
+
+  const ops = (route: string, handler: RequestHandler) =>
+    app.get(route, (req, res, next) => {
+      requestContext(res).route = route;
+      return handler(req, res, next);
+    });
+  ops('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  ops('/readyz', async (_req, res) => {
+    const report = await options.health.report();
+    if (options.isDraining?.()) {
+      report.status = 'unavailable';
+      report.checks.shutdown = { status: 'unavailable', detail: 'draining' };
+    }
+    res.status(report.status === 'unavailable' ? 503 : 200).json(report);
+  });
+  ops('/health/detailed', async (_req, res) => {
+    res.json(await options.health.report());
+  });
+  ops('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
+  return app;
+}
+
+export function finalizeApp(app: Express, metrics: HttpMetrics): Express {
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(problems.routeNotFound(req.method, req.path));
+  });
+  app.use(problemMiddleware(metrics));
+  return app;
+}
+
+function contextMiddleware(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    const traceId = trace.getActiveSpan()?.spanContext().traceId ?? traceIdFromHeader(req.get('traceparent'));
+    res.setHeader('X-Request-Id', requestId);
+    const ctx: RequestContext = {
+      requestId,
+      traceId,
+      log: logger.child({ request_id: requestId, ...(traceId ? { trace_id: traceId } : {}) }),
+      route: 'unmatched',
+    };
+    res.locals.ctx = ctx;
+    next();
+  };
+}
+
+function traceIdFromHeader(traceparent: string | undefined): string | undefined {
+  const match = traceparent ? /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent) : null;
+  return match?.[1];
+}
+
+function metricsMiddleware(metrics: HttpMetrics): RequestHandler {
+  return (req, res, next) => {
+    const stop = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (res.locals.ctx as RequestContext | undefined)?.route ?? 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      metrics.requestsTotal.inc(labels);
+      metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - stop) / 1e9);
+    });
+    next();
+  };
+}
+
+function problemMiddleware(metrics: HttpMetrics): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const ctx = res.locals.ctx as RequestContext | undefined;
+    const appError = toAppError(error);
+    if (appError.status >= 500 && appError.code === CommonCodes.INTERNAL) {
+      (ctx?.log ?? console).error({ err: error, path: req.path }, 'unhandled error');
+    }
+    metrics.errorsTotal.inc({ method: req.method, route: ctx?.route ?? 'unmatched', code: appError.code });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (appError.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))));
+    }
+    for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+    res
+      .status(appError.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(toProblemBody(appError, req.path, ctx?.requestId)));
+  };
+}
+
+/** Maps body-parser and other framework errors onto the problem catalogue. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as { type?: string; status?: number; limit?: number; message?: string };
+  switch (e?.type) {
+    case 'entity.too.large':
+      return problems.payloadTooLarge(e.limit ?? DEFAULT_BODY_LIMIT_BYTES);
+    case 'entity.parse.failed':
+      return problems.invalidRequest(`malformed JSON: ${e.message ?? 'parse error'}`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return problems.unsupportedMediaType('application/json; charset=utf-8');
+    case 'request.aborted':
+      return problems.invalidRequest('request aborted');
+  }
+  if (e?.status && e.status >= 400 && e.status < 500)
+    return problems.invalidRequest(e.message ?? 'bad request');
+  return problems.internal(error);
+}
+
+// ---- route binding ---------------------------------------------------------------------------------------
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Req<R extends RouteContract> = NonNullable<R['request']>;
+
+export interface RouteInput<R extends RouteContract> {
+  params: Out<Req<R>['params']>;
+  query: Out<Req<R>['query']>;
+  body: Out<Req<R>['body']>;
+  headers: Out<Req<R>['headers']>;
+  ctx: RequestContext;
+}
+
+export interface BindOptions {
+  /** Problem code for 400-class validation failures (default RECSYS_INVALID_REQUEST). */
+  invalidCode?: string;
+  /** Problem code for failures the contract marks as 422 (default RECSYS_UNPROCESSABLE_ENTITY). */
+  unprocessableCode?: string;
+  /** Middleware run before validation (authentication, rate limits, backpressure). */
+  before?: RequestHandler[];
+}
+
+const parsers = new Map<number, RequestHandler>();
+function jsonParser(limit: number): RequestHandler {
+  let parser = parsers.get(limit);
+  if (!parser) {
+    parser = express.json({ limit, strict: false, type: () => true });
+    parsers.set(limit, parser);
+  }
+  return parser;
+}
+
+/**
+ * Binds a contract route to a handler: validates path, query, headers and JSON body against the contract's
+ * schemas (400, or 422 for issues the schema marks with `params: { status: 422 }`), then runs the handler.
+ * Express 5 forwards rejected promises to the problem middleware, so handlers need no try/catch.
+ */
+export function bindRoute<R extends RouteContract>(
+  router: Router | Express,
+  route: R,
+  handler: (input: RouteInput<R>, req: Request, res: Response) => unknown,
+  options: BindOptions = {},
+): void {
+  const expressPath = route.path.replace(/\{([^}]+)\}/g, ':$1');
+  const request = route.request;
+  const isJsonBody =
+    Boolean(request?.body) && (request?.bodyContentType ?? 'application/json') === 'application/json';
+  const limit = request?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+
+  const setRoute: RequestHandler = (_req, res, next) => {
+    requestContext(res).route = route.path;
+    next();
+  };
+  const chain: RequestHandler[] = [setRoute, ...(options.before ?? [])];
+  if (isJsonBody) {
+    chain.push((req, _res, next) => {
+      const length = Number(req.get('content-length') ?? NaN);
+      if (length === 0 || (!req.get('content-length') && !req.get('transfer-encoding'))) {
+        return next(
+          validationError([{ pointer: '', in: 'body', message: 'request body is required' }], options, false),
+        );
+      }
+      const type = req.get('content-type') ?? '';
+      if (!/^application\/([\w.+-]*\+)?json\b/i.test(type))
+        return next(problems.unsupportedMediaType('application/json'));
+      next();
+    });
+    chain.push(jsonParser(limit));
+  }
+  chain.push(async (req, res) => {
+    const issues: FieldError[] = [];
+    let unprocessableOnly = true;
+    const check = <S extends z.ZodType | undefined>(
+      schema: S,
+      value: unknown,
+      where: FieldError['in'],
+    ): Out<S> => {
+      if (!schema) return undefined as Out<S>;
+      const result = schema.safeParse(value);
+      if (result.success) return result.data as Out<S>;
+      for (const issue of result.error.issues) {
+        const status = (issue as { params?: { status?: number } }).params?.status;
+        if (status !== 422) unprocessableOnly = false;
+        issues.push(...toFieldErrors(issue, where));
+      }
+      return undefined as Out<S>;
+    };
+    const input = {
+      params: check(request?.params, req.params, 'path'),
+      query: check(request?.query, req.query ?? {}, 'query'),
+      headers: check(request?.headers, req.headers, 'header'),
+      body: isJsonBody ? check(request?.body, req.body, 'body') : undefined,
+      ctx: requestContext(res),
+    } as RouteInput<R>;
+    if (issues.length) throw validationError(issues, options, unprocessableOnly);
+    await handler(input, req, res);
+  });
+  (router as Router)[route.method](expressPath, ...chain);
+}
+
+function toFieldErrors(issue: z.core.$ZodIssue, where: FieldError['in']): FieldError[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      pointer: pointerOf([...issue.path, key]),
+      in: where,
+      message: 'unknown field',
+    }));
+  }
+  return [{ pointer: pointerOf(issue.path), in: where, message: issue.message }];
+}
+
+function pointerOf(path: PropertyKey[]): string {
+  return path.map((p) => '/' + String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+}
+
+function validationError(issues: FieldError[], options: BindOptions, unprocessable: boolean): AppError {
+  const detail = issues
+    .map((i) => {
+      const field = i.pointer.slice(1).replaceAll('/', '.');
+      return field ? `${field} ${i.message}` : i.message;
+    })
+    .join('; ');
+  return new AppError({
+    code: unprocessable
+      ? (options.unprocessableCode ?? CommonCodes.UNPROCESSABLE)
+      : (options.invalidCode ?? CommonCodes.INVALID_REQUEST),
+    status: unprocessable ? 422 : 400,
+    detail,
+    errors: issues,
+  });
+}

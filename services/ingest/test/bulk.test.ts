@@ -1,0 +1,126 @@
+import { gzipSync } from 'node:zlib';
+import { asService, parseNdjson, startIngest, type Harness } from './helpers.js';
+
+const T = 'bulkco';
+
+function lines(n: number, offset = 0): string[] {
+  const at = new Date().toISOString();
+  return Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      kind: 'outcome',
+      type: 'purchase',
+      item_id: `it-${offset + i}`,
+      user_id: `u${i % 7}`,
+      occurred_at: at,
+    }),
+  );
+}
+
+async function bulk(
+  h: Harness,
+  body: string | Buffer | ReadableStream,
+  headers: Record<string, string> = {},
+  query = '',
+) {
+  const res = await fetch(`${h.url}/v1/events/bulk${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', ...asService(T), ...headers },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  return { status: res.status, type: res.headers.get('content-type'), lines: parseNdjson(await res.text()) };
+}
+
+describe('bulk NDJSON import', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startIngest({ INGEST_BULK_CHUNK_SIZE: '100', INGEST_BULK_MAX_LINE_BYTES: '2048' });
+  });
+  afterAll(() => h.close());
+
+  it('when mixed kinds and bad lines are imported, then each line gets a result with its line number and a summary ends the stream', async () => {
+    const at = new Date().toISOString();
+    const body = [
+      JSON.stringify({ kind: 'outcome', type: 'click', item_id: 'a', request_id: 'r1', occurred_at: at }),
+      '',
+      JSON.stringify({
+        kind: 'exposure',
+        request_id: 'r1',
+        occurred_at: at,
+        items: [{ item_id: 'a', rank: 1, score: 1 }],
+        algo_version: 'v1',
+      }),
+      JSON.stringify({
+        kind: 'assignment',
+        experiment_id: 'e',
+        variant: 'A',
+        request_id: 'r1',
+        occurred_at: at,
+      }),
+      '{"kind": "outcome", "type": ',
+      JSON.stringify({ kind: 'rating', item_id: 'a' }),
+      JSON.stringify({ type: 'click', item_id: 'a', occurred_at: at }),
+      JSON.stringify({
+        kind: 'outcome',
+        type: 'click',
+        item_id: 'a',
+        occurred_at: at,
+        note: 'x'.repeat(3000),
+      }),
+      JSON.stringify({ kind: 'outcome', type: 'click', item_id: 'a', request_id: 'r1', occurred_at: at }),
+    ].join('\r\n');
+    const res = await bulk(h, body);
+    expect(res.status).toBe(200);
+    expect(res.type).toMatch(/application\/x-ndjson/);
+    const results = res.lines.slice(0, -1);
+    expect(results.map((r) => [r.line, r.status, r.code])).toEqual([
+      [1, 'accepted', undefined],
+      [3, 'accepted', undefined],
+      [4, 'accepted', undefined],
+      [5, 'rejected', 'RECSYS_LINE_MALFORMED'],
+      [6, 'rejected', 'RECSYS_LINE_UNKNOWN_KIND'],
+      [7, 'rejected', 'RECSYS_LINE_UNKNOWN_KIND'],
+      [8, 'rejected', 'RECSYS_LINE_TOO_LONG'],
+      [9, 'duplicate', undefined],
+    ]);
+    expect(res.lines.at(-1)).toEqual({
+      summary: { lines: 8, accepted: 3, duplicate: 1, rejected: 4, complete: true },
+    });
+    const counts = await h.schema.query(
+      `select (select count(*) from outcomes)::int o, (select count(*) from exposures)::int e, (select count(*) from assignments)::int a`,
+    );
+    expect(counts.rows[0]).toEqual({ o: 1, e: 1, a: 1 });
+  });
+
+  it('when a large body is streamed in pieces, then every line is stored once in chunks and re-sending reports duplicates', async () => {
+    const all = lines(2500, 1000);
+    const encoder = new TextEncoder();
+    let i = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (i >= all.length) return controller.close();
+        // odd-sized pieces so lines straddle chunk boundaries
+        const piece = all.slice(i, i + 37).join('\n') + '\n';
+        i += 37;
+        controller.enqueue(encoder.encode(piece.slice(0, 11)));
+        controller.enqueue(encoder.encode(piece.slice(11)));
+      },
+    });
+    const first = await bulk(h, stream, {}, '?report=errors');
+    expect(first.lines).toEqual([
+      { summary: { lines: 2500, accepted: 2500, duplicate: 0, rejected: 0, complete: true } },
+    ]);
+    const again = await bulk(h, gzipSync(all.join('\n')), { 'content-encoding': 'gzip' });
+    expect(again.lines).toHaveLength(2501);
+    expect(again.lines.at(-1).summary).toMatchObject({ accepted: 0, duplicate: 2500 });
+    const n = await h.schema.query(
+      `select count(*)::int n, count(distinct event_id)::int d from outcomes where item_id like 'it-%'`,
+    );
+    expect(n.rows[0]).toEqual({ n: 2500, d: 2500 });
+  });
+
+  it('when the content type is not NDJSON, then 415', async () => {
+    const res = await bulk(h, lines(1).join('\n'), { 'content-type': 'text/csv' });
+    expect(res.status).toBe(415);
+  });
+});

@@ -1,0 +1,377 @@
+/**
+ * Artifact builders: pure functions from the accumulated counts to artifact documents. Each returns a sealed
+ * artifact (checksum set) whose `build.params` records every parameter it used.
+ */
+import type {
+  CatalogArtifact,
+  CoocArtifact,
+  ContentSimArtifact,
+  I2iArtifact,
+  ImplicitArtifact,
+  PopularityArtifact,
+  SessionSeqArtifact,
+} from '@recsys/contracts-publisher';
+import { DAY_MS, LimitError } from '../events.js';
+import type { Accumulated } from './accumulate.js';
+import { invertSpdInPlace } from './linalg.js';
+import { envelope, roundScore, seal, topN, type EnvelopeBase } from './envelope.js';
+
+/** Hard ceiling on neighbours per item, whatever is asked for (artifact size grows linearly with it). */
+export const MAX_NEIGHBOURS_CAP = 500;
+
+export function assertTopN(topNValue: number): void {
+  if (!Number.isInteger(topNValue) || topNValue < 1 || topNValue > MAX_NEIGHBOURS_CAP) {
+    throw new LimitError(
+      'max_neighbours',
+      `top-N must be an integer in 1..${MAX_NEIGHBOURS_CAP}, got ${topNValue}`,
+    );
+  }
+}
+
+const byId = (a: { item_id: string }, b: { item_id: string }) =>
+  a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0;
+
+export function buildPopularity(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: { halfLifeMs: number; maxItems: number },
+): PopularityArtifact {
+  const ranked = topN(
+    acc.itemScore.map((score, idx) => [idx, score] as [number, number]),
+    params.maxItems,
+    (idx) => acc.itemIds[idx]!,
+  );
+  const items = ranked.map(({ key, score }) => ({
+    item_id: acc.itemIds[key]!,
+    score: roundScore(score),
+    count: acc.itemEvents[key]!,
+  }));
+  return seal({
+    ...envelope(
+      base,
+      'popularity',
+      { half_life_days: params.halfLifeMs / DAY_MS, max_items: params.maxItems },
+      { items: items.length, distinct_items: acc.itemIds.length, events: acc.stats.events },
+    ),
+    artifact_type: 'popularity' as const,
+    items,
+  });
+}
+
+type Neighbours = { item_id: string; items: { item_id: string; score: number }[] }[];
+
+/**
+ * Indices of the `n` largest positive values of `values`, best first (ties: name ascending), selected with a
+ * bounded min-heap: O(len · log n) time, no allocation per entry.
+ */
+export function topPositive(values: Float64Array, n: number, names: readonly string[]): number[] {
+  const heap = new Int32Array(n);
+  let size = 0;
+  // `worse(a, b)`: a ranks below b.
+  const worse = (a: number, b: number) =>
+    values[a]! < values[b]! || (values[a] === values[b] && names[a]! > names[b]!);
+  const siftDown = (start: number) => {
+    let k = start;
+    for (;;) {
+      const l = 2 * k + 1;
+      const r = l + 1;
+      let w = k;
+      if (l < size && worse(heap[l]!, heap[w]!)) w = l;
+      if (r < size && worse(heap[r]!, heap[w]!)) w = r;
+      if (w === k) return;
+      const t = heap[k]!;
+      heap[k] = heap[w]!;
+      heap[w] = t;
+      k = w;
+    }
+  };
+  for (let j = 0; j < values.length; j++) {
+    if (!(values[j]! > 0)) continue;
+    if (size < n) {
+      let k = size++;
+      heap[k] = j;
+      while (k > 0) {
+        const p = (k - 1) >> 1;
+        if (!worse(heap[k]!, heap[p]!)) break;
+        const t = heap[k]!;
+        heap[k] = heap[p]!;
+        heap[p] = t;
+        k = p;
+      }
+    } else if (worse(heap[0]!, j)) {
+      heap[0] = j;
+      siftDown(0);
+    }
+  }
+  return Array.from(heap.subarray(0, size)).sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+}
+
+function neighbourRows(
+  acc: Accumulated,
+  rows: Iterable<[number, Iterable<[number, number]>]>,
+  n: number,
+): { neighbors: Neighbours; edges: number } {
+  const neighbors: Neighbours = [];
+  let edges = 0;
+  for (const [item, scores] of rows) {
+    const top = topN(scores, n, (idx) => acc.itemIds[idx]!);
+    if (!top.length) continue;
+    edges += top.length;
+    neighbors.push({
+      item_id: acc.itemIds[item]!,
+      items: top.map(({ key, score }) => ({ item_id: acc.itemIds[key]!, score: roundScore(score) })),
+    });
+  }
+  neighbors.sort(byId);
+  return { neighbors, edges };
+}
+
+/**
+ * Co-visitation: pair weights from baskets (each unordered pair of distinct items in a session counts 1)
+ * and per-user windows (weight `userWindowWeight`), normalized by cosine: w(a,b) / √(n(a)·n(b)) with n the
+ * item's event count. Pairs below `minSupport` are dropped; top-N per item.
+ */
+export function buildCooc(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: { topN: number; minSupport: number; extra?: Record<string, unknown> },
+): CoocArtifact {
+  assertTopN(params.topN);
+  const rows = function* (): Generator<[number, Iterable<[number, number]>]> {
+    for (let a = 0; a < acc.pairs.length; a++) {
+      const pairs = acc.pairs[a]!;
+      if (!pairs.size) continue;
+      const na = acc.itemEvents[a]!;
+      yield [
+        a,
+        (function* () {
+          for (const [b, w] of pairs) {
+            if (w < params.minSupport) continue;
+            yield [b, w / Math.sqrt(na * acc.itemEvents[b]!)] as [number, number];
+          }
+        })(),
+      ];
+    }
+  };
+  const { neighbors, edges } = neighbourRows(acc, rows(), params.topN);
+  return seal({
+    ...envelope(
+      base,
+      'cooc',
+      { top_n: params.topN, min_support: params.minSupport, normalization: 'cosine', ...params.extra },
+      {
+        items: neighbors.length,
+        edges,
+        sessions: acc.stats.sessions,
+        skipped_baskets: acc.stats.skippedBaskets,
+      },
+    ),
+    artifact_type: 'cooc' as const,
+    neighbors,
+  });
+}
+
+/** Next-item transitions within sessions, normalized per source item: P(next = b | current = a). */
+export function buildSessionSeq(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: { topN: number; minSupport: number },
+): SessionSeqArtifact {
+  assertTopN(params.topN);
+  const rows = function* (): Generator<[number, Iterable<[number, number]>]> {
+    for (let a = 0; a < acc.transitions.length; a++) {
+      const next = acc.transitions[a]!;
+      if (!next.size) continue;
+      let total = 0;
+      for (const c of next.values()) total += c;
+      yield [
+        a,
+        (function* () {
+          for (const [b, c] of next) if (c >= params.minSupport) yield [b, c / total] as [number, number];
+        })(),
+      ];
+    }
+  };
+  const { neighbors, edges } = neighbourRows(acc, rows(), params.topN);
+  return seal({
+    ...envelope(
+      base,
+      'session_seq',
+      { top_n: params.topN, min_support: params.minSupport, normalization: 'transition_probability' },
+      { items: neighbors.length, edges },
+    ),
+    artifact_type: 'session_seq' as const,
+    neighbors,
+  });
+}
+
+/** Each user's own decayed item scores ("buy again" and personal anchors), top `maxItemsPerUser`. */
+export function buildImplicit(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: { maxItemsPerUser: number; halfLifeMs: number },
+): ImplicitArtifact {
+  const users: ImplicitArtifact['users'] = [];
+  let entries = 0;
+  for (let u = 0; u < acc.userIds.length; u++) {
+    const top = topN(acc.userItems[u]!, params.maxItemsPerUser, (idx) => acc.itemIds[idx]!);
+    if (!top.length) continue;
+    entries += top.length;
+    users.push({
+      user_id: acc.userIds[u]!,
+      items: top.map(({ key, score }) => ({ item_id: acc.itemIds[key]!, score: roundScore(score) })),
+    });
+  }
+  users.sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
+  return seal({
+    ...envelope(
+      base,
+      'implicit',
+      { max_items_per_user: params.maxItemsPerUser, half_life_days: params.halfLifeMs / DAY_MS },
+      { users: users.length, entries },
+    ),
+    artifact_type: 'implicit' as const,
+    users,
+  });
+}
+
+export function buildCatalog(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: { maxItems: number },
+): CatalogArtifact {
+  if (acc.catalog.size > params.maxItems) {
+    throw new LimitError('max_items', `catalog has ${acc.catalog.size} items, more than ${params.maxItems}`);
+  }
+  const items = [...acc.catalog.values()]
+    .map((item) => ({
+      item_id: item.itemId,
+      ...(item.title !== undefined ? { title: item.title } : {}),
+      tags: item.tags,
+      ...(item.price !== undefined ? { price: item.price } : {}),
+      available: item.available,
+      ...(item.createdAt !== undefined ? { created_at: item.createdAt } : {}),
+    }))
+    .sort(byId);
+  return seal({
+    ...envelope(base, 'catalog', { max_items: params.maxItems }, { items: items.length }),
+    artifact_type: 'catalog' as const,
+    items,
+  });
+}
+
+/** Tags per item for content similarity (serving builds the inverted index); tagless items are left out. */
+export function buildContentSim(acc: Accumulated, base: EnvelopeBase): ContentSimArtifact {
+  const items = [...acc.catalog.values()]
+    .filter((item) => item.tags.length > 0)
+    .map((item) => ({
+      item_id: item.itemId,
+      tags: [...new Set(item.tags.map((t) => t.toLowerCase()))].sort(),
+    }))
+    .sort(byId);
+  const tags = new Set<string>();
+  for (const item of items) for (const tag of item.tags) tags.add(tag);
+  return seal({
+    ...envelope(
+      base,
+      'content_sim',
+      { tags: 'catalog tags, lower-cased, deduplicated' },
+      {
+        items: items.length,
+        distinct_tags: tags.size,
+      },
+    ),
+    artifact_type: 'content_sim' as const,
+    items,
+  });
+}
+
+export interface EaseParams {
+  lambda: number;
+  /** Items modelled: the M most frequent by distinct users. */
+  maxItems: number;
+  topN: number;
+  /** Refuse when the two dense M×M matrices would need more than this. */
+  maxMemoryBytes: number;
+  onProgress?: (fraction: number) => void;
+}
+
+/** Bytes EASE needs for M items: the Gram/inverse matrix and the Cholesky scratch, 8 bytes per cell. */
+export function easeMemoryBytes(m: number): number {
+  return 2 * m * m * 8;
+}
+
+/**
+ * EASE (Steck 2019): B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹, X the binary user × item matrix over the
+ * M most frequent items; B[i][j] (i ≠ j) is how much having i predicts j. Neighbours of i: the top-N
+ * positive B[i][j].
+ */
+export function buildEase(acc: Accumulated, base: EnvelopeBase, params: EaseParams): I2iArtifact {
+  assertTopN(params.topN);
+  if (!(params.lambda > 0))
+    throw new LimitError('ease_lambda', `EASE λ must be positive, got ${params.lambda}`);
+  // Frequency = distinct users per item.
+  const users = new Array<number>(acc.itemIds.length).fill(0);
+  for (const items of acc.userItems) for (const item of items.keys()) users[item]!++;
+  const chosen = users
+    .map((count, idx) => ({ idx, count }))
+    .filter((x) => x.count > 0)
+    .sort((a, b) => b.count - a.count || (acc.itemIds[a.idx]! < acc.itemIds[b.idx]! ? -1 : 1))
+    .slice(0, params.maxItems)
+    .map((x) => x.idx);
+  const m = chosen.length;
+  const bytes = easeMemoryBytes(m);
+  if (bytes > params.maxMemoryBytes) {
+    throw new LimitError(
+      'max_memory',
+      `EASE over ${m} items needs ${Math.ceil(bytes / 2 ** 20)} MiB, above the limit of ${Math.floor(
+        params.maxMemoryBytes / 2 ** 20,
+      )} MiB; lower --ease-items or raise PUBLISHER_MAX_MEMORY_MB`,
+    );
+  }
+  const column = new Map<number, number>();
+  chosen.forEach((idx, col) => column.set(idx, col));
+  const g = new Float64Array(m * m);
+  const cols: number[] = [];
+  for (const items of acc.userItems) {
+    cols.length = 0;
+    for (const item of items.keys()) {
+      const c = column.get(item);
+      if (c !== undefined) cols.push(c);
+    }
+    for (let x = 0; x < cols.length; x++) {
+      const row = cols[x]! * m;
+      for (let y = 0; y < cols.length; y++) g[row + cols[y]!]! += 1;
+    }
+  }
+  for (let i = 0; i < m; i++) g[i * m + i]! += params.lambda;
+  invertSpdInPlace(g, m, params.onProgress);
+  // Row i of B: B[i][j] = −P[i][j] / P[j][j] (j ≠ i); keep the top-N positive entries with a bounded heap.
+  const names = chosen.map((idx) => acc.itemIds[idx]!);
+  const invDiag = new Float64Array(m);
+  for (let j = 0; j < m; j++) invDiag[j] = 1 / g[j * m + j]!;
+  const row = new Float64Array(m);
+  const neighbors: Neighbours = [];
+  let edges = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) row[j] = j === i ? 0 : -g[i * m + j]! * invDiag[j]!;
+    const top = topPositive(row, params.topN, names);
+    if (!top.length) continue;
+    edges += top.length;
+    neighbors.push({
+      item_id: names[i]!,
+      items: top.map((j) => ({ item_id: names[j]!, score: roundScore(row[j]!) })),
+    });
+  }
+  neighbors.sort(byId);
+  return seal({
+    ...envelope(
+      base,
+      'i2i',
+      { model: 'ease', lambda: params.lambda, max_items: params.maxItems, top_n: params.topN },
+      { items: neighbors.length, edges, modelled_items: m, users: acc.userIds.length },
+    ),
+    artifact_type: 'i2i' as const,
+    neighbors,
+  });
+}

@@ -1,0 +1,658 @@
+/**
+ * The `run` pipeline: read → accumulate → build → validate → stage → evaluate (gate) → publish → event.
+ * Adapters come in through PipelineDeps; this module decides the order and the outcome.
+ */
+import { createHash } from 'node:crypto';
+import {
+  Artifact,
+  EvalReport,
+  Manifest,
+  type ArtifactKind,
+  type EvalMetrics,
+  type ManifestEvent,
+} from '@recsys/contracts-publisher';
+import type { Logger } from '@recsys/platform/logger';
+import type { ServingSignals } from '../adapters/serving-client.js';
+import {
+  accumulate,
+  DEFAULT_TYPE_WEIGHTS,
+  type Accumulated,
+  type AccumulateParams,
+} from './artifacts/accumulate.js';
+import {
+  buildCatalog,
+  buildContentSim,
+  buildCooc,
+  buildEase,
+  buildImplicit,
+  buildPopularity,
+  buildSessionSeq,
+} from './artifacts/builders.js';
+import type { EnvelopeBase } from './artifacts/envelope.js';
+import { canonicalJson, sha256Hex } from './canonical.js';
+import { DAY_MS, isoOf, type InputRecord, type Window } from './events.js';
+import { evaluateVersion, LocalEvaluator, type Evaluator } from './eval/evaluator.js';
+import { compareToBaseline, type GateMetric, type MetricSummary } from './eval/metrics.js';
+import { reportHtml, reportMarkdown } from './eval/report.js';
+import { movePointer, PointerConflictError, readCurrent } from './publish/pointer.js';
+import { keys, type ObjectStore } from './publish/store.js';
+import { validateArtifacts, verifyObject } from './validate.js';
+
+export const ALL_KINDS: ArtifactKind[] = [
+  'popularity',
+  'cooc',
+  'i2i',
+  'session_seq',
+  'implicit',
+  'content_sim',
+  'catalog',
+];
+
+export interface BuildParams {
+  kinds: ArtifactKind[];
+  halfLifeMs: number;
+  /** User-history half-life; defaults to halfLifeMs. */
+  historyHalfLifeMs?: number;
+  topN: number;
+  minSupport: number;
+  easeLambda: number;
+  easeItems: number;
+  maxItems: number;
+  maxUsers: number;
+  maxPairs: number;
+  maxItemsPerUser: number;
+  maxPopularityItems: number;
+  maxMemoryBytes: number;
+  maxArtifactBytes: number;
+  sessionGapMs: number;
+  maxItemsPerSession: number;
+  userWindowMs: number;
+  userWindowItems: number;
+  userWindowWeight: number;
+  typeWeights?: Record<string, number>;
+}
+
+export interface GateParams {
+  enabled: boolean;
+  holdoutMs: number;
+  k: number;
+  tolerance: number;
+  metrics: GateMetric[];
+  maxUsers: number;
+  evaluator: 'serving' | 'local';
+  concurrency: number;
+  /** Publish even when the gate refuses; the reason is recorded in the manifest and report. */
+  forceReason?: string;
+}
+
+export interface RunOptions {
+  tenant: string;
+  surface: string;
+  segment: string;
+  window: Window;
+  /** Logical build time; decay is measured back from it. Defaults to the end of the training window. */
+  asOf?: number;
+  mode: 'artifact' | 'db';
+  build: BuildParams;
+  gate: GateParams;
+  /** false for `eval`: stage and evaluate, never move the pointer. */
+  publish: boolean;
+}
+
+export interface Stage {
+  start(total?: number): void;
+  tick(done: number): void;
+  end(): void;
+}
+
+export interface PipelineDeps {
+  logger: Logger;
+  publisherVersion: string;
+  openInput: (window: Window) => AsyncIterable<InputRecord>;
+  store?: ObjectStore;
+  serving?: ServingSignals;
+  /** Serving preview evaluator (constructed by the caller; null when --evaluator local). */
+  servingEvaluator?: Evaluator;
+  emit: (event: ManifestEvent) => Promise<void>;
+  /** Mutual exclusion per (tenant, surface) around the pointer move (Postgres advisory lock). */
+  withLock: <T>(tenant: string, surface: string, fn: () => Promise<T>) => Promise<T>;
+  stage: (name: string) => Stage;
+  observeStage?: (stage: string, seconds: number, rssBytes: number) => void;
+  hooks?: { beforePointerMove?: () => Promise<void> | void };
+  now: () => Date;
+  writer: string;
+}
+
+export type RunStatus = 'published' | 'refused' | 'invalid' | 'evaluated';
+
+export interface RunResult {
+  status: RunStatus;
+  version: string;
+  manifest: Manifest;
+  report: EvalReport | null;
+  errors: string[];
+  /** Wall time, CPU time (user + system) and process RSS high-water mark per stage. */
+  stages: { name: string; seconds: number; cpuSeconds: number; peakRssMb: number }[];
+  counts: Record<string, Record<string, number>>;
+  reportKeys?: { json: string; md: string; html: string };
+}
+
+export class ValidationFailedError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`artifacts refused: ${errors.join('; ')}`);
+    this.name = 'ValidationFailedError';
+  }
+}
+
+export function accumulateParams(build: BuildParams, window: Window, asOf: number): AccumulateParams {
+  return {
+    asOf,
+    window,
+    halfLifeMs: build.halfLifeMs,
+    historyHalfLifeMs: build.historyHalfLifeMs ?? build.halfLifeMs,
+    typeWeights: build.typeWeights ?? DEFAULT_TYPE_WEIGHTS,
+    sessionGapMs: build.sessionGapMs,
+    maxItemsPerSession: build.maxItemsPerSession,
+    userWindowMs: build.userWindowMs,
+    userWindowItems: build.userWindowItems,
+    userWindowWeight: build.userWindowWeight,
+    maxItems: build.maxItems,
+    maxUsers: build.maxUsers,
+    maxPairs: build.maxPairs,
+  };
+}
+
+/** Builds every requested artifact from the accumulated counts. Empty optional artifacts are left out. */
+export function buildArtifacts(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  build: BuildParams,
+  onEaseProgress?: (fraction: number) => void,
+): Partial<Record<ArtifactKind, Artifact>> {
+  const out: Partial<Record<ArtifactKind, Artifact>> = {};
+  const want = new Set(build.kinds);
+  if (want.has('popularity'))
+    out.popularity = buildPopularity(acc, base, {
+      halfLifeMs: build.halfLifeMs,
+      maxItems: build.maxPopularityItems,
+    });
+  if (want.has('cooc')) {
+    const cooc = buildCooc(acc, base, {
+      topN: build.topN,
+      minSupport: build.minSupport,
+      extra: {
+        session_gap_minutes: build.sessionGapMs / 60_000,
+        max_items_per_session: build.maxItemsPerSession,
+        user_window_hours: build.userWindowMs / 3_600_000,
+        user_window_items: build.userWindowItems,
+        user_window_weight: build.userWindowWeight,
+      },
+    });
+    if (cooc.neighbors.length) out.cooc = cooc;
+  }
+  if (want.has('i2i') && acc.userIds.length) {
+    const i2i = buildEase(acc, base, {
+      lambda: build.easeLambda,
+      maxItems: build.easeItems,
+      topN: build.topN,
+      maxMemoryBytes: build.maxMemoryBytes,
+      ...(onEaseProgress ? { onProgress: onEaseProgress } : {}),
+    });
+    if (i2i.neighbors.length) out.i2i = i2i;
+  }
+  if (want.has('session_seq')) {
+    const seq = buildSessionSeq(acc, base, { topN: build.topN, minSupport: 1 });
+    if (seq.neighbors.length) out.session_seq = seq;
+  }
+  if (want.has('implicit')) {
+    const implicit = buildImplicit(acc, base, {
+      maxItemsPerUser: build.maxItemsPerUser,
+      halfLifeMs: build.historyHalfLifeMs ?? build.halfLifeMs,
+    });
+    if (implicit.users.length) out.implicit = implicit;
+  }
+  if (acc.catalogKnown) {
+    if (want.has('catalog')) {
+      const catalog = buildCatalog(acc, base, { maxItems: build.maxItems });
+      if (catalog.items.length) out.catalog = catalog;
+    }
+    if (want.has('content_sim')) {
+      const content = buildContentSim(acc, base);
+      if (content.items.length) out.content_sim = content;
+    }
+  }
+  return out;
+}
+
+/** Version of an artifact set: a content hash over (segment, kind → object sha256). */
+export function versionOf(segment: string, shas: Partial<Record<ArtifactKind, string>>): string {
+  return sha256Hex(canonicalJson({ segment, artifacts: shas })).slice(0, 24);
+}
+
+export interface Prepared {
+  manifest: Manifest;
+  artifacts: Partial<Record<ArtifactKind, Artifact>>;
+  bodies: Partial<Record<ArtifactKind, Buffer>>;
+}
+
+/** Serializes artifacts (canonical JSON) and composes the staged manifest. */
+export function prepare(
+  artifacts: Partial<Record<ArtifactKind, Artifact>>,
+  options: {
+    tenant: string;
+    surface: string;
+    segment: string;
+    window: Window;
+    uri: (key: string) => string;
+    now: Date;
+  },
+): Prepared {
+  const bodies: Partial<Record<ArtifactKind, Buffer>> = {};
+  const shas: Partial<Record<ArtifactKind, string>> = {};
+  const entries: Manifest['artifacts'] = {};
+  const current: Manifest['current'] = {};
+  for (const kind of Object.keys(artifacts) as ArtifactKind[]) {
+    const body = Buffer.from(canonicalJson(artifacts[kind]));
+    const sha = sha256Hex(body);
+    bodies[kind] = body;
+    shas[kind] = sha;
+    const uri = options.uri(keys.object(options.tenant, options.surface, kind, sha));
+    current[kind] = uri;
+    entries[kind] = { uri, sha256: sha, bytes: body.byteLength };
+  }
+  const manifest = Manifest.parse({
+    v: 1,
+    tenant: options.tenant,
+    surface: options.surface,
+    segment: options.segment,
+    version: versionOf(options.segment, shas),
+    current,
+    artifacts: entries,
+    window: { start: isoOf(options.window.start), end: isoOf(options.window.end) },
+    updated_at: options.now.toISOString(),
+    previous_version: null,
+  });
+  return { manifest, artifacts, bodies };
+}
+
+/** Writes objects (skipping ones already there), verifies each by reading it back, then the staged manifest. */
+export async function stageToStore(store: ObjectStore, prepared: Prepared): Promise<string> {
+  const { manifest } = prepared;
+  for (const kind of Object.keys(prepared.bodies) as ArtifactKind[]) {
+    const entry = manifest.artifacts[kind]!;
+    const key = keys.object(manifest.tenant, manifest.surface, kind, entry.sha256);
+    const existing = await store.get(key);
+    if (!existing || verifyObject(entry, existing.body) !== null) {
+      await store.put(key, prepared.bodies[kind]!);
+      const readBack = await store.get(key);
+      const problem = readBack ? verifyObject(entry, readBack.body) : 'missing after upload';
+      if (problem) throw new Error(`object ${key} failed verification: ${problem}`);
+    }
+  }
+  const stagedKey = keys.staged(manifest.tenant, manifest.surface, manifest.version);
+  await store.put(stagedKey, JSON.stringify(manifest, null, 2));
+  return stagedKey;
+}
+
+/** Loads and verifies every artifact a manifest names (for local evaluation, validate and rollback checks). */
+export async function loadArtifacts(
+  store: ObjectStore,
+  manifest: Manifest,
+): Promise<Partial<Record<ArtifactKind, Artifact>>> {
+  const out: Partial<Record<ArtifactKind, Artifact>> = {};
+  for (const [kind, entry] of Object.entries(manifest.artifacts) as [
+    ArtifactKind,
+    Manifest['artifacts'][ArtifactKind],
+  ][]) {
+    if (!entry) continue;
+    const key = keys.object(manifest.tenant, manifest.surface, kind, entry.sha256);
+    const object = await store.get(key);
+    if (!object) throw new Error(`${kind}: object ${key} is missing`);
+    const problem = verifyObject(entry, object.body);
+    if (problem) throw new Error(`${kind}: object ${key}: ${problem}`);
+    out[kind] = Artifact.parse(JSON.parse(object.body.toString('utf8')));
+  }
+  return out;
+}
+
+export async function loadStagedManifest(
+  store: ObjectStore,
+  tenant: string,
+  surface: string,
+  version: string,
+): Promise<Manifest | null> {
+  const object = await store.get(keys.staged(tenant, surface, version));
+  return object ? Manifest.parse(JSON.parse(object.body.toString('utf8'))) : null;
+}
+
+function stableUserOrder(users: string[]): string[] {
+  return users
+    .map((u) => ({ u, h: createHash('sha256').update(u).digest('hex') }))
+    .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
+    .map((x) => x.u);
+}
+
+function toEvalMetrics(summary: MetricSummary): EvalMetrics {
+  return { ...summary };
+}
+
+export async function runPipeline(deps: PipelineDeps, options: RunOptions): Promise<RunResult> {
+  const { logger } = deps;
+  const stages: RunResult['stages'] = [];
+  const timed = async <T>(name: string, fn: (stage: Stage) => Promise<T> | T): Promise<T> => {
+    const stage = deps.stage(name);
+    const started = performance.now();
+    const cpuStart = process.cpuUsage();
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 100);
+    stage.start();
+    try {
+      return await fn(stage);
+    } finally {
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      stage.end();
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuStart);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      stages.push({ name, seconds, cpuSeconds, peakRssMb: Math.round(peak / 2 ** 20) });
+      deps.observeStage?.(name, seconds, peak);
+      logger.info(
+        { stage: name, seconds: Number(seconds.toFixed(3)), peak_rss_mb: Math.round(peak / 2 ** 20) },
+        'stage done',
+      );
+    }
+  };
+
+  const { tenant, surface, segment, window, gate } = options;
+  const holdoutMs = gate.enabled ? gate.holdoutMs : 0;
+  const trainWindow: Window = { start: window.start, end: window.end - holdoutMs };
+  const holdoutWindow: Window = { start: trainWindow.end, end: window.end };
+  if (trainWindow.end <= trainWindow.start)
+    throw new RangeError('the holdout covers the whole window; widen the window or shorten --holdout');
+  const asOf = options.asOf ?? trainWindow.end;
+
+  // 1. Read + accumulate (holdout truth collected in the same pass).
+  const truth = new Map<string, Set<string>>();
+  const weights = options.build.typeWeights ?? DEFAULT_TYPE_WEIGHTS;
+  const acc = await timed('read', async (stage) => {
+    async function* tee(): AsyncGenerator<InputRecord> {
+      for await (const record of deps.openInput(window)) {
+        if (holdoutMs > 0 && record.kind === 'event') {
+          const e = record.event;
+          if (
+            e.userId &&
+            e.at >= holdoutWindow.start &&
+            e.at < holdoutWindow.end &&
+            (weights[e.type] ?? 0) > 0
+          ) {
+            let set = truth.get(e.userId);
+            if (!set) truth.set(e.userId, (set = new Set()));
+            set.add(e.itemId);
+          }
+        }
+        yield record;
+      }
+    }
+    return accumulate(tee(), accumulateParams(options.build, trainWindow, asOf), (n) => stage.tick(n));
+  });
+  logger.info({ ...acc.stats, items: acc.itemIds.length, users: acc.userIds.length }, 'input read');
+
+  // 2. Build.
+  const base: EnvelopeBase = {
+    tenant,
+    surface,
+    segment,
+    window: { start: isoOf(trainWindow.start), end: isoOf(trainWindow.end) },
+    builtAt: isoOf(asOf),
+    publisherVersion: deps.publisherVersion,
+    sourceHash: acc.sourceHash,
+  };
+  const artifacts = await timed('build', (stage) =>
+    buildArtifacts(acc, base, options.build, (f) => stage.tick(Math.round(f * 100))),
+  );
+  const counts = Object.fromEntries(Object.entries(artifacts).map(([k, a]) => [k, a.counts]));
+
+  // 3. Validate.
+  const validation = await timed('validate', () =>
+    validateArtifacts(
+      artifacts,
+      { maxArtifactBytes: options.build.maxArtifactBytes },
+      { tenant, surface, segment },
+    ),
+  );
+  const now = deps.now();
+  const prepared = prepare(artifacts, {
+    tenant,
+    surface,
+    segment,
+    window: trainWindow,
+    uri: (key) => deps.store?.uri(key) ?? key,
+    now,
+  });
+  if (!validation.ok) {
+    logger.error({ errors: validation.errors }, 'artifacts refused by validation');
+    return {
+      status: 'invalid',
+      version: prepared.manifest.version,
+      manifest: prepared.manifest,
+      report: null,
+      errors: validation.errors,
+      stages,
+      counts,
+    };
+  }
+
+  // 4. Stage (objects then staged manifest; or PUT to serving in DB mode) and find the current version.
+  let currentVersion: string | null = null;
+  const { manifest } = prepared;
+  await timed('stage', async () => {
+    if (options.mode === 'artifact') {
+      const store = requireStore(deps);
+      currentVersion = (await readCurrent(store, tenant, surface)).manifest?.version ?? null;
+      manifest.previous_version = currentVersion;
+      await stageToStore(store, prepared);
+    } else {
+      const serving = requireServing(deps);
+      currentVersion = (await serving.status(tenant, surface, segment)).live;
+      manifest.previous_version = currentVersion;
+      await serving.putVersion(manifest, artifacts);
+    }
+  });
+  logger.info({ version: manifest.version, current: currentVersion }, 'candidate staged');
+
+  // 5. Evaluate (gate).
+  let report: EvalReport | null = null;
+  let reportKeys: RunResult['reportKeys'];
+  let refused = false;
+  if (holdoutMs > 0) {
+    const result = await timed('evaluate', async (stage) => {
+      const known = new Set(acc.userIds);
+      const users = stableUserOrder([...truth.keys()].filter((u) => known.has(u))).slice(0, gate.maxUsers);
+      const evaluator = evaluatorFor(deps, options, artifacts, manifest.version);
+      const catalogSize =
+        artifacts.catalog?.artifact_type === 'catalog' ? artifacts.catalog.items.length : acc.itemIds.length;
+      stage.start(users.length * (currentVersion ? 2 : 1));
+      const candidate = await evaluateVersion(
+        evaluator,
+        manifest.version,
+        truth,
+        users,
+        gate.k,
+        catalogSize,
+        gate.concurrency,
+        (d) => stage.tick(d),
+      );
+      const current =
+        currentVersion && currentVersion !== manifest.version
+          ? await evaluateVersion(
+              evaluator,
+              currentVersion,
+              truth,
+              users,
+              gate.k,
+              catalogSize,
+              gate.concurrency,
+              (d) => stage.tick(users.length + d),
+            )
+          : currentVersion === manifest.version
+            ? candidate
+            : null;
+      return { candidate, current, users };
+    });
+    const decision = compareToBaseline(result.candidate, result.current, gate.metrics, gate.tolerance);
+    refused = decision.regressed;
+    const outcome = !decision.regressed ? 'pass' : gate.forceReason ? 'forced' : 'refused';
+    report = EvalReport.parse({
+      v: 1,
+      tenant,
+      surface,
+      segment,
+      candidate_version: manifest.version,
+      current_version: currentVersion,
+      evaluator: gate.evaluator,
+      train_window: base.window,
+      holdout_window: { start: isoOf(holdoutWindow.start), end: isoOf(holdoutWindow.end) },
+      candidate: toEvalMetrics(result.candidate),
+      current: result.current ? toEvalMetrics(result.current) : null,
+      tolerance: gate.tolerance,
+      gate_metrics: gate.metrics,
+      decision: outcome,
+      reasons: result.users.length
+        ? decision.reasons
+        : ['no holdout users with training history: nothing to evaluate', ...decision.reasons],
+      ...(outcome === 'forced' ? { forced_reason: gate.forceReason } : {}),
+      generated_at: deps.now().toISOString(),
+      publisher_version: deps.publisherVersion,
+    });
+    manifest.gate = {
+      decision: outcome,
+      metrics: {
+        recall: result.candidate.recall,
+        ndcg: result.candidate.ndcg,
+        hit_rate: result.candidate.hit_rate,
+        coverage: result.candidate.coverage,
+      },
+      baseline_metrics: result.current
+        ? {
+            recall: result.current.recall,
+            ndcg: result.current.ndcg,
+            hit_rate: result.current.hit_rate,
+            coverage: result.current.coverage,
+          }
+        : null,
+    };
+    if (outcome === 'forced') manifest.forced_reason = gate.forceReason!;
+    if (deps.store) {
+      const dir = keys.stagedDir(tenant, surface, manifest.version);
+      reportKeys = { json: `${dir}/report.json`, md: `${dir}/report.md`, html: `${dir}/report.html` };
+      await deps.store.put(reportKeys.json, JSON.stringify(report, null, 2));
+      await deps.store.put(reportKeys.md, reportMarkdown(report), {
+        contentType: 'text/markdown; charset=utf-8',
+      });
+      await deps.store.put(reportKeys.html, reportHtml(report), { contentType: 'text/html; charset=utf-8' });
+      manifest.eval_report_uri = deps.store.uri(reportKeys.json);
+      if (options.mode === 'artifact')
+        await deps.store.put(
+          keys.staged(tenant, surface, manifest.version),
+          JSON.stringify(manifest, null, 2),
+        );
+    }
+    logger.info({ decision: outcome, reasons: report.reasons }, 'evaluation gate');
+  } else {
+    manifest.gate = { decision: 'skipped' };
+  }
+
+  const base_result = {
+    version: manifest.version,
+    manifest,
+    report,
+    stages,
+    counts,
+    ...(reportKeys ? { reportKeys } : {}),
+  };
+  if (!options.publish) return { ...base_result, status: 'evaluated', errors: [] };
+  if (refused && !gate.forceReason)
+    return { ...base_result, status: 'refused', errors: report?.reasons ?? [] };
+
+  // 6. Publish: move the pointer last (artifact) or activate (DB), then emit the event.
+  await timed('publish', async () => {
+    await deps.withLock(tenant, surface, async () => {
+      await deps.hooks?.beforePointerMove?.();
+      if (options.mode === 'artifact') {
+        const store = requireStore(deps);
+        const moved = await movePointer(store, {
+          tenant,
+          surface,
+          manifest,
+          manifestKey: keys.staged(tenant, surface, manifest.version),
+          action: 'publish',
+          expectedCurrent: currentVersion,
+          writer: deps.writer,
+          now: deps.now(),
+        });
+        Object.assign(manifest, moved.manifest);
+        await deps.emit({
+          type: 'manifest.published',
+          tenant_id: tenant,
+          surface,
+          segment,
+          version: manifest.version,
+          uri: store.uri(keys.current(tenant, surface)),
+          at: deps.now().toISOString(),
+        });
+      } else {
+        const serving = requireServing(deps);
+        const live = (await serving.status(tenant, surface, segment)).live;
+        if (live !== currentVersion) {
+          throw new PointerConflictError(
+            `serving's live version of ${tenant}/${surface}/${segment} is ${live ?? 'unset'}, evaluated against ${currentVersion ?? 'unset'}: another publish happened meanwhile`,
+          );
+        }
+        await serving.activate(tenant, surface, segment, manifest.version);
+        await deps.emit({
+          type: 'manifest.published',
+          tenant_id: tenant,
+          surface,
+          segment,
+          version: manifest.version,
+          at: deps.now().toISOString(),
+        });
+      }
+    });
+  });
+  logger.info({ version: manifest.version, tenant, surface, segment }, 'published');
+  return { ...base_result, status: 'published', errors: [] };
+}
+
+function evaluatorFor(
+  deps: PipelineDeps,
+  options: RunOptions,
+  candidate: Partial<Record<ArtifactKind, Artifact>>,
+  candidateVersion: string,
+): Evaluator {
+  if (options.gate.evaluator === 'serving') {
+    if (!deps.servingEvaluator) throw new Error('serving evaluator is not configured (SERVING_URL)');
+    return deps.servingEvaluator;
+  }
+  return new LocalEvaluator(async (version) => {
+    if (version === candidateVersion) return candidate;
+    if (!deps.store) return {};
+    const manifest = await loadStagedManifest(deps.store, options.tenant, options.surface, version);
+    return manifest ? loadArtifacts(deps.store, manifest) : {};
+  });
+}
+
+function requireStore(deps: PipelineDeps): ObjectStore {
+  if (!deps.store) throw new Error('artifact mode needs a store (--store or PUBLISHER_STORE)');
+  return deps.store;
+}
+
+function requireServing(deps: PipelineDeps): ServingSignals {
+  if (!deps.serving) throw new Error('DB mode needs SERVING_URL');
+  return deps.serving;
+}
+
+export { DAY_MS };

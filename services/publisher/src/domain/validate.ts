@@ -1,0 +1,187 @@
+import { Artifact, type ArtifactKind, type Manifest } from '@recsys/contracts-publisher';
+import { canonicalJson, sha256Hex } from './canonical.js';
+
+export interface ValidationLimits {
+  /** Largest serialized artifact accepted. */
+  maxArtifactBytes: number;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  errors: string[];
+  /** Serialized bytes per kind (what will be uploaded), for the manifest. */
+  bytes: Partial<Record<ArtifactKind, number>>;
+}
+
+/**
+ * Checks a set of artifacts before anything is published: each matches its schema, is non-empty, is within
+ * the size limit, carries a correct checksum, holds no NaN/Infinity, has no duplicate rows, agrees with the
+ * others on tenant/surface/segment/window, and — when a catalog is part of the set — names only catalog ids.
+ */
+export function validateArtifacts(
+  artifacts: Partial<Record<ArtifactKind, unknown>>,
+  limits: ValidationLimits,
+  expect?: { tenant: string; surface: string; segment: string },
+): ValidationResult {
+  const errors: string[] = [];
+  const bytes: Partial<Record<ArtifactKind, number>> = {};
+  const parsed: Partial<Record<ArtifactKind, Artifact>> = {};
+  const kinds = Object.keys(artifacts) as ArtifactKind[];
+  if (!kinds.length) errors.push('no artifacts to publish');
+  if (!kinds.includes('popularity')) errors.push('popularity artifact is required');
+  for (const kind of kinds) {
+    const raw = artifacts[kind];
+    const nonFinite = findNonFinite(raw, kind);
+    if (nonFinite) {
+      errors.push(`${kind}: non-finite number at ${nonFinite}`);
+      continue;
+    }
+    const result = Artifact.safeParse(raw);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      errors.push(`${kind}: schema: ${issue.path.join('.') || '(root)'} ${issue.message}`);
+      continue;
+    }
+    const artifact = result.data;
+    if (artifact.artifact_type !== kind) {
+      errors.push(`${kind}: artifact_type is ${artifact.artifact_type}`);
+      continue;
+    }
+    parsed[kind] = artifact;
+    // One serialization serves both checks: the checksum covers the document without `checksum`, and the
+    // stored bytes are that plus `,"checksum":"<64 hex>"` (78 bytes).
+    const { checksum: rawChecksum, ...rest } = raw as Record<string, unknown>;
+    const canonical = canonicalJson(rest);
+    const size = Buffer.byteLength(canonical) + (typeof rawChecksum === 'string' ? 78 : 0);
+    bytes[kind] = size;
+    if (size > limits.maxArtifactBytes)
+      errors.push(`${kind}: ${size} bytes, above the limit of ${limits.maxArtifactBytes}`);
+    if (typeof rawChecksum !== 'string') errors.push(`${kind}: checksum missing`);
+    else if (sha256Hex(canonical) !== rawChecksum) errors.push(`${kind}: checksum mismatch`);
+    const rows = rowIds(artifact);
+    if (rows.length === 0) errors.push(`${kind}: empty`);
+    const duplicate = firstDuplicate(rows);
+    if (duplicate !== undefined) errors.push(`${kind}: duplicate row ${JSON.stringify(duplicate)}`);
+    if (expect) {
+      for (const field of ['tenant', 'surface', 'segment'] as const) {
+        if (artifact[field] !== expect[field])
+          errors.push(`${kind}: ${field} is ${artifact[field]}, expected ${expect[field]}`);
+      }
+    }
+  }
+  const list = Object.values(parsed);
+  const first = list[0];
+  if (first) {
+    for (const artifact of list) {
+      if (artifact.window.start !== first.window.start || artifact.window.end !== first.window.end) {
+        errors.push(`${artifact.artifact_type}: window differs from ${first.artifact_type}`);
+      }
+      if (
+        artifact.tenant !== first.tenant ||
+        artifact.surface !== first.surface ||
+        artifact.segment !== first.segment
+      ) {
+        errors.push(`${artifact.artifact_type}: tenant/surface/segment differ from ${first.artifact_type}`);
+      }
+    }
+  }
+  const catalog = parsed.catalog;
+  if (catalog && catalog.artifact_type === 'catalog') {
+    const known = new Set(catalog.items.map((i) => i.item_id));
+    for (const artifact of list) {
+      if (artifact.artifact_type === 'catalog') continue;
+      const unknown = referencedItems(artifact).filter((id) => !known.has(id));
+      if (unknown.length) {
+        errors.push(
+          `${artifact.artifact_type}: ${unknown.length} item ids unknown to the catalog (e.g. ${unknown
+            .slice(0, 5)
+            .map((id) => JSON.stringify(id))
+            .join(', ')})`,
+        );
+      }
+    }
+  }
+  return { ok: errors.length === 0, errors, bytes };
+}
+
+/** Checks a manifest entry against the bytes read back from the store. */
+export function verifyObject(entry: { sha256: string; bytes: number }, body: Uint8Array): string | null {
+  if (body.byteLength !== entry.bytes) return `size ${body.byteLength} != ${entry.bytes}`;
+  const sha = sha256Hex(body);
+  if (sha !== entry.sha256) return `sha256 ${sha} != ${entry.sha256}`;
+  return null;
+}
+
+export function validateManifestAgainst(manifest: Manifest, tenant: string, surface: string): string[] {
+  const errors: string[] = [];
+  if (manifest.tenant !== tenant) errors.push(`manifest tenant ${manifest.tenant} != ${tenant}`);
+  if (manifest.surface !== surface) errors.push(`manifest surface ${manifest.surface} != ${surface}`);
+  for (const kind of Object.keys(manifest.current) as ArtifactKind[]) {
+    if (!manifest.artifacts[kind]) errors.push(`manifest lists ${kind} without checksum entry`);
+  }
+  return errors;
+}
+
+function rowIds(artifact: Artifact): string[] {
+  switch (artifact.artifact_type) {
+    case 'popularity':
+    case 'content_sim':
+    case 'catalog':
+      return artifact.items.map((i) => i.item_id);
+    case 'cooc':
+    case 'i2i':
+    case 'session_seq':
+      return artifact.neighbors.map((n) => n.item_id);
+    case 'implicit':
+      return artifact.users.map((u) => u.user_id);
+  }
+}
+
+function referencedItems(artifact: Artifact): string[] {
+  const ids = new Set<string>();
+  switch (artifact.artifact_type) {
+    case 'popularity':
+    case 'content_sim':
+    case 'catalog':
+      for (const i of artifact.items) ids.add(i.item_id);
+      break;
+    case 'cooc':
+    case 'i2i':
+    case 'session_seq':
+      for (const n of artifact.neighbors) {
+        ids.add(n.item_id);
+        for (const i of n.items) ids.add(i.item_id);
+      }
+      break;
+    case 'implicit':
+      for (const u of artifact.users) for (const i of u.items) ids.add(i.item_id);
+  }
+  return [...ids];
+}
+
+function firstDuplicate(values: string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (seen.has(v)) return v;
+    seen.add(v);
+  }
+  return undefined;
+}
+
+function findNonFinite(value: unknown, path: string): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNonFinite(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      const found = findNonFinite(v, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,745 @@
+/**
+ * The ranking engine: (snapshot, user state, request, config, rules, now) → ranked list. Pure and deterministic:
+ * no I/O, no clock, no randomness; every order is (score desc, item id asc) unless MMR is on.
+ *
+ * Pipeline: seeds → candidates from every weighted source → per-request normalization → blend → rules →
+ * selection with constraints and back-fill (bounded top-N via a lazy heap, never a full sort of the catalog) →
+ * optional MMR → reasons / explain / trace / warnings.
+ */
+import { RankHeap } from './heap.js';
+import { applyRules } from './rules.js';
+import type {
+  AlgorithmMode,
+  CatalogItem,
+  Neighbour,
+  RankedItem,
+  RankingConfig,
+  RankingInput,
+  RankingResult,
+  RankingWarning,
+  SignalSnapshot,
+  TraceEntry,
+} from './types.js';
+
+export const MAX_K = 200;
+export const DEFAULT_K = 20;
+/** Request anchors used (reference MaxAnchorsInjected). */
+export const MAX_ANCHORS = 50;
+/** Distinct recent items used as seeds, newest first, weight RECENT_DECAY^position. */
+export const RECENT_SEEDS = 10;
+export const RECENT_DECAY = 0.85;
+/** Top history items used as seeds, weight score/max. */
+export const HISTORY_SEEDS = 100;
+/**
+ * Neighbours read per seed and source (lists are pre-sorted by the snapshot): ceil(NEIGHBOURS_PER_SEED × seed
+ * weight), at least MIN_NEIGHBOURS_PER_SEED. A weak seed's deep neighbours cannot reach the top k, so reading
+ * fewer of them bounds the pool (and the per-request cost) without changing the head of the list much.
+ */
+export const NEIGHBOURS_PER_SEED = 100;
+export const MIN_NEIGHBOURS_PER_SEED = 30;
+/** Seeds for tag similarity, and items read per tag (tag lists are ordered by popularity). */
+export const CONTENT_SEEDS = 3;
+export const TAG_FANOUT = 30;
+/** Most recent items used for next-item transitions, weights 1, 1/2, 1/4. */
+export const SESSION_SEEDS = 3;
+/** Bound on trace entries, and on `outranked` entries among them. */
+export const TRACE_LIMIT = 100;
+export const OUTRANKED_TRACE = 10;
+
+type SignalName = 'pop' | 'cooc' | 'i2i' | 'content' | 'session' | 'history';
+type SimName = 'i2i' | 'content' | 'session';
+const SIGNALS: readonly SignalName[] = ['pop', 'cooc', 'i2i', 'content', 'session', 'history'];
+const SIMS: readonly SimName[] = ['i2i', 'content', 'session'];
+
+const REASON: Record<SignalName, string> = {
+  pop: 'recent_popularity',
+  cooc: 'co_visitation',
+  i2i: 'item_similarity',
+  content: 'content_similarity',
+  session: 'session_sequence',
+  history: 'buy_again',
+};
+
+/** Names used in SIGNAL_UNAVAILABLE warnings. */
+const SIGNAL_LABEL: Record<SignalName, string> = {
+  pop: 'popularity',
+  cooc: 'cooc',
+  i2i: 'i2i',
+  content: 'content',
+  session: 'session',
+  history: 'history',
+};
+
+interface Candidate {
+  id: string;
+  pop: number;
+  cooc: number;
+  i2i: number;
+  content: number;
+  session: number;
+  history: number;
+  /** Anchor / include_ids injection: popularity slot raised to the top popularity score (reference). */
+  injected: boolean;
+  score: number;
+  ruleTokens?: string[];
+}
+
+interface Weights {
+  pop: number;
+  cooc: number;
+  i2i: number;
+  content: number;
+  session: number;
+  history: number;
+  /** Reference similarity bucket: emb × max of the similarity signals that have no weight of their own. */
+  emb: number;
+  bucket: SimName[];
+}
+
+function newCandidate(id: string): Candidate {
+  return { id, pop: 0, cooc: 0, i2i: 0, content: 0, session: 0, history: 0, injected: false, score: 0 };
+}
+
+function positive(v: number | undefined): number {
+  return v !== undefined && Number.isFinite(v) && v > 0 ? v : 0;
+}
+
+/** Weights that actually apply for a mode, and the model label. */
+export function effectiveWeights(
+  config: RankingConfig,
+  mode: AlgorithmMode,
+): { weights: Weights; model: string } {
+  const zero: Weights = { pop: 0, cooc: 0, i2i: 0, content: 0, session: 0, history: 0, emb: 0, bucket: [] };
+  if (mode === 'popularity') return { weights: { ...zero, pop: 1 }, model: 'popularity_v1' };
+  if (mode === 'cooc') return { weights: { ...zero, cooc: 1 }, model: 'cooc_v1' };
+  if (mode === 'implicit') {
+    return { weights: { ...zero, i2i: 1, history: config.allowRepeats ? 1 : 0 }, model: 'implicit_v1' };
+  }
+  const w = config.weights;
+  const weights: Weights = {
+    pop: positive(w.pop),
+    cooc: positive(w.cooc),
+    i2i: positive(w.i2i),
+    content: positive(w.content),
+    session: positive(w.session),
+    history: config.allowRepeats ? positive(w.history) : 0,
+    emb: positive(w.emb),
+    bucket: [],
+  };
+  if (weights.emb > 0) weights.bucket = SIMS.filter((s) => weights[s] === 0);
+  const total =
+    weights.pop + weights.cooc + weights.i2i + weights.content + weights.session + weights.history;
+  if (total === 0 && (weights.emb === 0 || weights.bucket.length === 0)) {
+    return { weights: { ...zero, pop: 1 }, model: 'popularity_v1' };
+  }
+  return { weights, model: total === weights.pop && weights.emb === 0 ? 'popularity_v1' : 'blend_v1' };
+}
+
+function needs(w: Weights, s: SignalName): boolean {
+  if (w[s] > 0) return true;
+  return s !== 'pop' && s !== 'cooc' && s !== 'history' && w.emb > 0 && w.bucket.includes(s);
+}
+
+function cmpId(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Per-request user context derived from live recent interactions and the snapshot's history. */
+interface UserContext {
+  /** Distinct recent items, newest first, excluding dismissed ones. */
+  recentItems: string[];
+  dismissed: Set<string>;
+  /** Buy-again scores: snapshot history + 1 per recent purchase. */
+  history: Map<string, number>;
+  historyMax: number;
+  /** Items the user interacted with (history or recent). */
+  seen: Set<string>;
+}
+
+function userContext(input: RankingInput): UserContext {
+  const recentItems: string[] = [];
+  const dismissed = new Set<string>();
+  const decided = new Set<string>();
+  const seen = new Set<string>();
+  const history = new Map<string, number>();
+  const subject = input.request.subjectId;
+  const snapHistory: Neighbour[] | undefined =
+    subject !== undefined ? input.snapshot?.userHistory.get(subject) : undefined;
+  for (const n of snapHistory ?? []) {
+    if (n.score > 0) history.set(n.itemId, (history.get(n.itemId) ?? 0) + n.score);
+    seen.add(n.itemId);
+  }
+  for (const r of input.recent) {
+    if (typeof r.itemId !== 'string' || r.itemId.length === 0) continue;
+    seen.add(r.itemId);
+    if (r.type === 'purchase') history.set(r.itemId, (history.get(r.itemId) ?? 0) + 1);
+    if (decided.has(r.itemId)) continue;
+    decided.add(r.itemId);
+    // The newest interaction decides: a dismissed item is not a seed and is not recommended.
+    if (r.type === 'dismiss') dismissed.add(r.itemId);
+    else recentItems.push(r.itemId);
+  }
+  for (const id of dismissed) history.delete(id);
+  let historyMax = 0;
+  for (const v of history.values()) if (v > historyMax) historyMax = v;
+  return { recentItems, dismissed, history, historyMax, seen };
+}
+
+function sanitizeIds(ids: readonly string[], max = Number.POSITIVE_INFINITY): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of ids) {
+    const id = raw.trim();
+    if (id.length === 0 || seen.has(id)) continue;
+    seen.add(id);
+    out.push(id);
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+/** Seeds (item → weight) for neighbour expansion: anchors 1, recent RECENT_DECAY^i, history score/max. */
+function neighbourSeeds(anchors: string[], user: UserContext): Map<string, number> {
+  const seeds = new Map<string, number>();
+  const put = (id: string, w: number): void => {
+    if (w > (seeds.get(id) ?? 0)) seeds.set(id, w);
+  };
+  for (const a of anchors) put(a, 1);
+  const recent = user.recentItems;
+  for (let i = 0; i < recent.length && i < RECENT_SEEDS; i++) put(recent[i]!, Math.pow(RECENT_DECAY, i));
+  if (user.historyMax > 0) {
+    const top = [...user.history.entries()]
+      .sort((a, b) => b[1] - a[1] || cmpId(a[0], b[0]))
+      .slice(0, HISTORY_SEEDS);
+    for (const [id, s] of top) put(id, s / user.historyMax);
+  }
+  return seeds;
+}
+
+function neighbourBudget(seedWeight: number): number {
+  return Math.max(MIN_NEIGHBOURS_PER_SEED, Math.ceil(NEIGHBOURS_PER_SEED * Math.min(1, seedWeight)));
+}
+
+function jaccard(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  let inter = 0;
+  for (const t of a) if (b.includes(t)) inter++;
+  return inter / (a.length + b.length - inter);
+}
+
+export function rank(input: RankingInput): RankingResult {
+  const { request, config, snapshot } = input;
+  const k = Number.isFinite(request.k) && request.k > 0 ? Math.min(MAX_K, Math.floor(request.k)) : DEFAULT_K;
+  const warnings: RankingWarning[] = [];
+  const trace: TraceEntry[] = [];
+  const traceOn = request.includeTrace;
+  const addTrace = (itemId: string, outcome: string, score?: number): void => {
+    if (!traceOn || trace.length >= TRACE_LIMIT) return;
+    trace.push(score === undefined ? { itemId, outcome } : { itemId, outcome, score });
+  };
+
+  const anchors = sanitizeIds(request.anchors, MAX_ANCHORS);
+  const includeIds = sanitizeIds(request.includeIds);
+  const allow = includeIds.length > 0 ? new Set(includeIds) : undefined;
+  const exclude = new Set(sanitizeIds(request.excludeIds));
+  const requiredTags = sanitizeIds(request.requiredTags.map((t) => t.toLowerCase()));
+  const forbiddenTags = new Set(sanitizeIds(request.forbiddenTags.map((t) => t.toLowerCase())));
+  const maxPerTag = new Map<string, number>();
+  for (const [tag, cap] of Object.entries(request.maxPerTag)) {
+    const t = tag.trim().toLowerCase();
+    if (t.length > 0 && Number.isFinite(cap) && cap > 0) maxPerTag.set(t, Math.floor(cap));
+  }
+  const catalog = snapshot?.catalog;
+  const user = userContext(input);
+  const fanout = Math.max(k, config.fanout > 0 ? config.fanout : 200);
+  const saturating = config.normalization === 'saturating';
+  const historyFloor = saturating ? 0 : Math.min(1, Math.max(0, config.historyFloor ?? 0));
+
+  let mode: AlgorithmMode = config.mode;
+  let { weights, model } = effectiveWeights(config, mode);
+
+  // ---- SIGNAL_UNAVAILABLE (only for weighted signals) --------------------------------------------------
+  for (const s of SIGNALS) {
+    if (!needs(weights, s)) continue;
+    if (!snapshot) {
+      warnings.push({
+        code: 'SIGNAL_UNAVAILABLE',
+        detail: `${SIGNAL_LABEL[s]} unavailable: no signal snapshot loaded`,
+      });
+    } else if (!hasData(snapshot, s)) {
+      warnings.push({ code: 'SIGNAL_UNAVAILABLE', detail: `${SIGNAL_LABEL[s]} signal unavailable` });
+    }
+  }
+
+  // ---- candidates --------------------------------------------------------------------------------------
+  const pool = new Map<string, Candidate>();
+  const cand = (id: string): Candidate => {
+    let c = pool.get(id);
+    if (!c) pool.set(id, (c = newCandidate(id)));
+    return c;
+  };
+  const seeds = neighbourSeeds(anchors, user);
+
+  const addNeighbours = (source: Map<string, Neighbour[]> | undefined, field: 'cooc' | 'i2i'): void => {
+    if (!source || source.size === 0) return;
+    for (const [seed, w] of seeds) {
+      const list = source.get(seed);
+      if (!list) continue;
+      const n = Math.min(list.length, neighbourBudget(w));
+      for (let i = 0; i < n; i++) {
+        const nb = list[i]!;
+        if (nb.score > 0) cand(nb.itemId)[field] += w * nb.score;
+      }
+    }
+  };
+
+  const addPopularity = (): void => {
+    if (!snapshot) return;
+    const ranked = snapshot.popularityRanked;
+    const n = Math.min(ranked.length, fanout);
+    for (let i = 0; i < n; i++) cand(ranked[i]!);
+  };
+
+  if (mode === 'cooc') {
+    // Reference cooc mode: co-visitation neighbours of the anchors (else of the user's items), anchors excluded.
+    const coocSeeds = anchors.length > 0 ? new Map(anchors.map((a) => [a, 1] as const)) : seeds;
+    if (snapshot) {
+      for (const [seed, w] of coocSeeds) {
+        const list = snapshot.cooc.get(seed);
+        const n = Math.min(list?.length ?? 0, NEIGHBOURS_PER_SEED);
+        for (let i = 0; i < n; i++) {
+          const nb = list![i]!;
+          if (nb.score > 0 && !coocSeeds.has(nb.itemId)) cand(nb.itemId).cooc += w * nb.score;
+        }
+      }
+    }
+    if (pool.size === 0) {
+      mode = 'popularity';
+      ({ weights, model } = effectiveWeights(config, mode));
+    }
+  } else if (mode === 'implicit') {
+    if (user.history.size > 0 && weights.history > 0) for (const id of user.history.keys()) cand(id);
+    addNeighbours(snapshot?.i2i, 'i2i');
+    if (pool.size === 0) {
+      mode = 'popularity';
+      ({ weights, model } = effectiveWeights(config, mode));
+    }
+  }
+
+  if (mode === 'blend') {
+    if (needs(weights, 'cooc')) addNeighbours(snapshot?.cooc, 'cooc');
+    if (needs(weights, 'i2i')) addNeighbours(snapshot?.i2i, 'i2i');
+    if (needs(weights, 'history')) for (const id of user.history.keys()) cand(id);
+    if (needs(weights, 'session') && snapshot && snapshot.sessionNext.size > 0) {
+      const sessionSeeds = (user.recentItems.length > 0 ? user.recentItems : anchors).slice(0, SESSION_SEEDS);
+      sessionSeeds.forEach((seed, i) => {
+        const list = snapshot.sessionNext.get(seed);
+        const n = Math.min(list?.length ?? 0, NEIGHBOURS_PER_SEED);
+        const w = Math.pow(0.5, i);
+        for (let j = 0; j < n; j++) {
+          const nb = list![j]!;
+          if (nb.score > 0) cand(nb.itemId).session += w * nb.score;
+        }
+      });
+    }
+    if (needs(weights, 'content') && snapshot && snapshot.tagIndex.size > 0) {
+      addContent(snapshot, anchors, user, cand);
+    }
+  }
+  if (mode === 'blend' || mode === 'popularity') addPopularity();
+
+  // Required tags: candidates straight from the tag index so the list can be filled with matching items.
+  if (snapshot && requiredTags.length > 0) {
+    for (const tag of requiredTags) {
+      const list = snapshot.tagIndex.get(tag);
+      const n = Math.min(list?.length ?? 0, fanout);
+      for (let i = 0; i < n; i++) cand(list![i]!);
+    }
+  }
+  // Anchors (except in cooc mode) and include_ids are injected (reference §2.3.2).
+  for (const id of mode === 'cooc' ? includeIds : [...anchors, ...includeIds]) cand(id).injected = true;
+
+  // ---- normalization and blend ---------------------------------------------------------------------------
+  const popularity = snapshot?.popularity;
+  let maxPop = 0;
+  if (snapshot && snapshot.popularityRanked.length > 0) {
+    maxPop = snapshot.popularity.get(snapshot.popularityRanked[0]!) ?? 0;
+  }
+  const injectedPop = maxPop > 0 ? maxPop : 1;
+  const max: Record<SignalName, number> = { pop: 0, cooc: 0, i2i: 0, content: 0, session: 0, history: 0 };
+  const hasHistory = weights.history > 0 && user.history.size > 0;
+  for (const c of pool.values()) {
+    c.pop = popularity?.get(c.id) ?? 0;
+    if (c.injected && c.pop < injectedPop) c.pop = injectedPop;
+    if (hasHistory) c.history = user.history.get(c.id) ?? 0;
+    if (c.pop > max.pop) max.pop = c.pop;
+    if (c.cooc > max.cooc) max.cooc = c.cooc;
+    if (c.i2i > max.i2i) max.i2i = c.i2i;
+    if (c.content > max.content) max.content = c.content;
+    if (c.session > max.session) max.session = c.session;
+    if (c.history > max.history) max.history = c.history;
+  }
+  const norm = (c: Candidate, s: SignalName): number => {
+    const raw = c[s];
+    if (!(raw > 0)) return 0;
+    if (saturating) return raw / (raw + 1);
+    const m = max[s];
+    const v = m > 0 ? raw / m : 0;
+    return s === 'history' ? historyFloor + (1 - historyFloor) * v : v;
+  };
+  const scoreOf = (c: Candidate): number => {
+    let score = 0;
+    for (const s of SIGNALS) if (weights[s] > 0) score += weights[s] * norm(c, s);
+    if (weights.emb > 0 && weights.bucket.length > 0) {
+      let b = 0;
+      for (const s of weights.bucket) b = Math.max(b, norm(c, s));
+      score += weights.emb * b;
+    }
+    return score;
+  };
+  if (!saturating && weights.bucket.length === 0) {
+    // Fast path (the default): weight/max folded into one coefficient per signal.
+    const coef = (s: SignalName): number => (weights[s] > 0 && max[s] > 0 ? weights[s] / max[s] : 0);
+    const cp = coef('pop');
+    const cc = coef('cooc');
+    const ci = coef('i2i');
+    const cx = coef('content');
+    const cs = coef('session');
+    const wh = max.history > 0 ? weights.history : 0;
+    const hScale = max.history > 0 ? (1 - historyFloor) / max.history : 0;
+    for (const c of pool.values()) {
+      let score = cp * c.pop + cc * c.cooc + ci * c.i2i + cx * c.content + cs * c.session;
+      if (wh > 0 && c.history > 0) score += wh * (historyFloor + hScale * c.history);
+      c.score = score;
+    }
+  } else {
+    for (const c of pool.values()) c.score = scoreOf(c);
+  }
+
+  // ---- filters ---------------------------------------------------------------------------------------------
+  const tagsOf = (id: string): readonly string[] => catalog?.get(id)?.tags ?? [];
+  const unavailable = (id: string): boolean => catalog?.get(id)?.available === false;
+  const tagConstraint = (id: string): string | undefined => {
+    if (requiredTags.length === 0 && forbiddenTags.size === 0) return undefined;
+    const tags = tagsOf(id);
+    if (requiredTags.length > 0 && !requiredTags.some((t) => tags.includes(t)))
+      return 'filtered:required_tags';
+    for (const t of tags) if (forbiddenTags.has(t)) return `filtered:forbidden_tag:${t}`;
+    return undefined;
+  };
+  const pinEligible = (id: string): boolean =>
+    !exclude.has(id) && !unavailable(id) && (!allow || allow.has(id)) && tagConstraint(id) === undefined;
+
+  // ---- rules -----------------------------------------------------------------------------------------------
+  const outcome = applyRules<Candidate>({
+    rules: input.rules,
+    surface: request.surface,
+    segment: request.segment,
+    now: input.now,
+    config,
+    k,
+    pool,
+    catalog,
+    ...(snapshot ? { tagIndex: snapshot.tagIndex } : {}),
+    inject: (id) => newCandidate(id),
+    pinEligible,
+  });
+
+  /** Why a popped candidate cannot be returned (undefined = eligible apart from max_per_tag). */
+  const rejection = (
+    c: Candidate,
+  ): { outcome: string; kind: 'hard' | 'include' | 'required' | 'forbidden' } | undefined => {
+    if (exclude.has(c.id)) return { outcome: 'filtered:exclude_ids', kind: 'hard' };
+    if (unavailable(c.id)) return { outcome: 'filtered:unavailable', kind: 'hard' };
+    const block = outcome.blocked.get(c.id);
+    if (block !== undefined)
+      return { outcome: `blocked:rule${block.slice('rule.block'.length)}`, kind: 'hard' };
+    if (user.dismissed.has(c.id) && !c.injected) return { outcome: 'filtered:dismissed', kind: 'hard' };
+    if (!config.allowRepeats && user.seen.has(c.id) && !c.injected) {
+      return { outcome: 'filtered:already_seen', kind: 'hard' };
+    }
+    if (allow && !allow.has(c.id)) return { outcome: 'filtered:include_ids', kind: 'include' };
+    const t = tagConstraint(c.id);
+    if (t !== undefined)
+      return { outcome: t, kind: t === 'filtered:required_tags' ? 'required' : 'forbidden' };
+    return undefined;
+  };
+
+  // ---- selection with back-fill -----------------------------------------------------------------------------
+  const pinnedIds = new Set(outcome.pins.map((p) => p.id));
+  const tagCount = new Map<string, number>();
+  const countTags = (id: string): void => {
+    if (maxPerTag.size === 0) return;
+    for (const t of tagsOf(id)) if (maxPerTag.has(t)) tagCount.set(t, (tagCount.get(t) ?? 0) + 1);
+  };
+  const capHit = (id: string): string | undefined => {
+    if (maxPerTag.size === 0) return undefined;
+    for (const t of tagsOf(id)) {
+      const cap = maxPerTag.get(t);
+      if (cap !== undefined && (tagCount.get(t) ?? 0) >= cap) return t;
+    }
+    return undefined;
+  };
+  for (const p of outcome.pins) countTags(p.id);
+
+  const need = k - outcome.pins.length;
+  const historyShare = config.historyShare ?? 1;
+  const historyCap =
+    weights.history > 0 && historyShare < 1
+      ? Math.ceil(Math.max(0, historyShare) * k)
+      : Number.POSITIVE_INFINITY;
+  let historyTaken = 0;
+  const overHistoryCap = (c: Candidate): boolean => {
+    if (!(c.history > 0) || historyTaken < historyCap) return false;
+    addTrace(c.id, 'history_cap', c.score);
+    return true;
+  };
+  const heapItems: Candidate[] = [];
+  for (const c of pool.values()) if (!pinnedIds.has(c.id)) heapItems.push(c);
+  const heap = new RankHeap(heapItems);
+  const selected: Candidate[] = [];
+  const removed = { include: 0, required: 0, forbidden: 0, maxPerTag: 0 };
+  /** Removals are counted only while they displace an item from the top k (reference semantics). */
+  const countRemoval = (kind: keyof typeof removed, taken: number): void => {
+    if (taken + removed.include + removed.required + removed.forbidden + removed.maxPerTag < need)
+      removed[kind]++;
+  };
+
+  /** Next candidate passing every filter except max_per_tag, or undefined when the pool is exhausted. */
+  const nextEligible = (taken: () => number): Candidate | undefined => {
+    for (;;) {
+      const c = heap.pop();
+      if (!c) return undefined;
+      const r = rejection(c);
+      if (!r) return c;
+      addTrace(c.id, r.outcome, c.score);
+      if (r.kind !== 'hard') countRemoval(r.kind, taken());
+    }
+  };
+
+  const mmr = config.mmrLambda > 0;
+  let leftovers: Candidate[] = [];
+  if (need > 0 && mmr) {
+    const poolSize = Math.max(3 * need, need + 20);
+    const mmrPool: Candidate[] = [];
+    while (mmrPool.length < poolSize) {
+      const c = nextEligible(() => Math.min(mmrPool.length, need));
+      if (!c) break;
+      mmrPool.push(c);
+    }
+    const lambda = Math.min(1, config.mmrLambda);
+    const maxScore = mmrPool.reduce((m, c) => Math.max(m, c.score), 0);
+    const maxSim = new Float64Array(mmrPool.length);
+    const tagSets = mmrPool.map((c) => tagsOf(c.id));
+    for (const p of outcome.pins) {
+      const pt = tagsOf(p.id);
+      for (let i = 0; i < mmrPool.length; i++) maxSim[i] = Math.max(maxSim[i]!, jaccard(tagSets[i]!, pt));
+    }
+    const taken = new Uint8Array(mmrPool.length);
+    while (selected.length < need) {
+      let best = -1;
+      let bestValue = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < mmrPool.length; i++) {
+        if (taken[i]) continue;
+        const c = mmrPool[i]!;
+        if (overHistoryCap(c)) {
+          taken[i] = 1;
+          continue;
+        }
+        const cap = capHit(c.id);
+        if (cap !== undefined) {
+          taken[i] = 1;
+          addTrace(c.id, `max_per_tag:${cap}`, c.score);
+          countRemoval('maxPerTag', selected.length);
+          continue;
+        }
+        const rel = maxScore > 0 ? c.score / maxScore : 0;
+        const value = lambda * rel - (1 - lambda) * maxSim[i]!;
+        if (value > bestValue) {
+          bestValue = value;
+          best = i;
+        }
+      }
+      if (best < 0) break;
+      taken[best] = 1;
+      const chosen = mmrPool[best]!;
+      if (chosen.history > 0) historyTaken++;
+      selected.push(chosen);
+      countTags(chosen.id);
+      const ct = tagSets[best]!;
+      for (let i = 0; i < mmrPool.length; i++) {
+        if (!taken[i]) maxSim[i] = Math.max(maxSim[i]!, jaccard(tagSets[i]!, ct));
+      }
+    }
+    leftovers = mmrPool.filter((_, i) => !taken[i]);
+  }
+  while (selected.length < need) {
+    const c = nextEligible(() => selected.length);
+    if (!c) break;
+    if (overHistoryCap(c)) continue;
+    const cap = capHit(c.id);
+    if (cap !== undefined) {
+      addTrace(c.id, `max_per_tag:${cap}`, c.score);
+      countRemoval('maxPerTag', selected.length);
+      continue;
+    }
+    selected.push(c);
+    countTags(c.id);
+    if (c.history > 0) historyTaken++;
+  }
+  if (traceOn) {
+    let n = 0;
+    for (const c of leftovers) {
+      if (n++ >= OUTRANKED_TRACE) break;
+      addTrace(c.id, 'outranked', c.score);
+    }
+    while (n < OUTRANKED_TRACE) {
+      const c = heap.pop();
+      if (!c) break;
+      const r = rejection(c);
+      addTrace(c.id, r ? r.outcome : 'outranked', c.score);
+      n++;
+    }
+  }
+
+  // ---- output ----------------------------------------------------------------------------------------------
+  const items: RankedItem[] = [];
+  const render = (c: Candidate, extraTokens: string[], pinned: boolean): RankedItem => {
+    const item: RankedItem = { itemId: c.id, rank: items.length + 1, score: c.score };
+    const tokens = [...new Set([...extraTokens, ...(c.ruleTokens ?? [])])].sort();
+    if (request.includeReasons) {
+      const reasons: string[] = [];
+      let bucketMax = 0;
+      for (const s of weights.bucket) bucketMax = Math.max(bucketMax, norm(c, s));
+      for (const s of SIGNALS) {
+        const n = norm(c, s);
+        if (n <= 0) continue;
+        if (
+          weights[s] > 0 ||
+          (weights.emb > 0 && (weights.bucket as string[]).includes(s) && n >= bucketMax - 1e-9)
+        ) {
+          reasons.push(REASON[s]);
+        }
+      }
+      if (mmr && !pinned) reasons.push('diversity');
+      reasons.push(...tokens);
+      if (reasons.length > 0) item.reasons = reasons;
+    }
+    if (request.explain !== 'none') item.explain = { signals: explainSignals(c), rules: tokens };
+    if (pinned) item.pinned = true;
+    return item;
+  };
+  const explainSignals = (c: Candidate): Record<string, number> => {
+    const contrib: Record<SignalName, number> = {
+      pop: 0,
+      cooc: 0,
+      i2i: 0,
+      content: 0,
+      session: 0,
+      history: 0,
+    };
+    for (const s of SIGNALS) contrib[s] = weights[s] * norm(c, s);
+    let bucket = 0;
+    for (const s of weights.bucket) bucket = Math.max(bucket, norm(c, s));
+    const bucketContribution = weights.emb * bucket;
+    const emb = contrib.i2i + contrib.content + contrib.session + bucketContribution;
+    if (request.explain === 'summary')
+      return { pop: contrib.pop, cooc: contrib.cooc, emb, history: contrib.history };
+    const out: Record<string, number> = { ...contrib, emb };
+    for (const s of SIGNALS) {
+      const n = norm(c, s);
+      if (n > 0) out[`${s}_norm`] = n;
+    }
+    return out;
+  };
+
+  for (const p of outcome.pins) items.push(render(pool.get(p.id) ?? newCandidate(p.id), p.tokens, true));
+  for (const c of selected) items.push(render(c, [], false));
+
+  // ---- warnings ----------------------------------------------------------------------------------------------
+  if (allow) {
+    if (items.length === 0) {
+      warnings.push({ code: 'CANDIDATES_INCLUDE_EMPTY', detail: 'no items matched candidates.include_ids' });
+    } else if (removed.include > 0) {
+      warnings.push({
+        code: 'CANDIDATES_INCLUDE_FILTERED',
+        detail: `${removed.include} items removed by candidates.include_ids`,
+      });
+    }
+  }
+  const constraintRemovals = removed.required + removed.forbidden + removed.maxPerTag;
+  if (constraintRemovals > 0) {
+    warnings.push({
+      code: 'CONSTRAINTS_FILTERED',
+      detail:
+        `${constraintRemovals} items removed by tag constraints ` +
+        `(required_tags: ${removed.required}, forbidden_tags: ${removed.forbidden}, max_per_tag: ${removed.maxPerTag})`,
+    });
+  }
+
+  const result: RankingResult = { items, warnings, model };
+  if (traceOn) result.trace = trace;
+  return result;
+}
+
+function hasData(snapshot: SignalSnapshot, s: SignalName): boolean {
+  switch (s) {
+    case 'pop':
+      return snapshot.popularityRanked.length > 0;
+    case 'cooc':
+      return snapshot.cooc.size > 0;
+    case 'i2i':
+      return snapshot.i2i.size > 0;
+    case 'content':
+      return snapshot.tagIndex.size > 0;
+    case 'session':
+      return snapshot.sessionNext.size > 0;
+    case 'history':
+      return snapshot.userHistory.size > 0;
+  }
+}
+
+/**
+ * Content similarity: for each seed (anchors, then recent items; else the top history items) add
+ * seedWeight × Jaccard(tags(seed), tags(item)) for items sharing a tag, reading at most TAG_FANOUT items per tag.
+ */
+function addContent(
+  snapshot: SignalSnapshot,
+  anchors: string[],
+  user: UserContext,
+  cand: (id: string) => { content: number },
+): void {
+  const seeds: [string, number][] = [];
+  const seen = new Set<string>();
+  const push = (id: string, w: number): void => {
+    if (seeds.length < CONTENT_SEEDS && !seen.has(id)) {
+      seen.add(id);
+      seeds.push([id, w]);
+    }
+  };
+  for (const a of anchors) push(a, 1);
+  user.recentItems.forEach((id, i) => push(id, Math.pow(RECENT_DECAY, i)));
+  if (seeds.length === 0 && user.historyMax > 0) {
+    const top = [...user.history.entries()].sort((a, b) => b[1] - a[1] || cmpId(a[0], b[0])).slice(0, 3);
+    for (const [id, s] of top) push(id, s / user.historyMax);
+  }
+  const catalog: Map<string, CatalogItem> = snapshot.catalog;
+  for (const [seed, w] of seeds) {
+    const seedTags = catalog.get(seed)?.tags;
+    if (!seedTags || seedTags.length === 0) continue;
+    const inter = new Map<string, number>();
+    for (const t of seedTags) {
+      const list = snapshot.tagIndex.get(t);
+      if (!list) continue;
+      const n = Math.min(list.length, TAG_FANOUT);
+      for (let i = 0; i < n; i++) {
+        const id = list[i]!;
+        if (id !== seed) inter.set(id, (inter.get(id) ?? 0) + 1);
+      }
+    }
+    for (const [id, shared] of inter) {
+      const size = catalog.get(id)?.tags.length ?? shared;
+      cand(id).content += (w * shared) / (seedTags.length + size - shared);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { waitFor } from '@recsys/testing';
+import { startAdminStub, type AdminStub } from './admin-stub.js';
+import {
+  devHeaders,
+  ids,
+  post,
+  publishVersion,
+  SERVICE_TOKEN,
+  startServing,
+  type Serving,
+} from './harness.js';
+
+const T = 'uten';
+
+describe('live user state from recsys.events.v1', () => {
+  let admin: AdminStub;
+  let serving: Serving;
+  const rec = (user: Record<string, string>) =>
+    post(`${serving.url}/v1/recommend`, { surface: 'home', k: 3, user }, devHeaders(T));
+  const xadd = (payload: Record<string, unknown>) =>
+    serving.redis.redis.xadd(
+      `${serving.redis.prefix}recsys.events.v1`,
+      '*',
+      'type',
+      String(payload.kind),
+      'payload',
+      JSON.stringify(payload),
+    );
+  let n = 0;
+  const outcome = (ids: Record<string, string>, item_id: string, type = 'purchase', at = Date.now()) => ({
+    kind: 'outcome',
+    event_id: `e${++n}`,
+    tenant_id: T,
+    type,
+    item_id,
+    ...ids,
+    occurred_at: new Date(at).toISOString(),
+  });
+
+  beforeAll(async () => {
+    admin = await startAdminStub(SERVICE_TOKEN);
+    admin.tenants.set(T, { status: 'active' });
+    serving = await startServing({ ADMIN_URL: admin.url, EXPOSURE_HASH_SALT: 'salt-for-tests' });
+    // p is unpopular; its co-visitation / item-to-item neighbour c is what a buyer of p should see first.
+    await publishVersion(serving, { tenant: T, surface: 'home' }, 'v1', {
+      popularity: { a: 100, b: 90, c: 1, p: 1 },
+      cooc: { p: { c: 10 } },
+      i2i: { p: { c: 1 } },
+    });
+  });
+
+  afterAll(async () => {
+    await serving.close();
+    await admin.close();
+  });
+
+  it('when a purchase event arrives for a user, then that user’s next response changes within 2 seconds', async () => {
+    const before = await rec({ user_id: 'buyer' });
+    expect(ids(before.body)[0]).toBe('a');
+    const sent = Date.now();
+    await xadd(outcome({ user_id: 'buyer' }, 'p'));
+    // p (bought) and its neighbour c now lead; before, the popular a did.
+    const personal = (list: string[]) => list[0] !== 'a' && list.slice(0, 2).includes('c');
+    await waitFor(async () => personal(ids((await rec({ user_id: 'buyer' })).body)), 2000, 50);
+    expect(Date.now() - sent).toBeLessThan(2000);
+    // Someone else is unaffected.
+    expect(ids((await rec({ user_id: 'someone-else' })).body)[0]).toBe('a');
+  });
+
+  it('when events carry only a session or anonymous id, then requests with that id are personalized too', async () => {
+    await xadd(outcome({ session_id: 'sess-1' }, 'p', 'click'));
+    await waitFor(
+      async () =>
+        ids((await rec({ session_id: 'sess-1' })).body)
+          .slice(0, 2)
+          .includes('c'),
+      2000,
+      50,
+    );
+    await xadd(outcome({ anonymous_id: 'anon-1' }, 'p', 'add_to_cart'));
+    await waitFor(
+      async () =>
+        ids((await rec({ anonymous_id: 'anon-1' })).body)
+          .slice(0, 2)
+          .includes('c'),
+      2000,
+      50,
+    );
+    expect(ids((await rec({ anonymous_id: 'anon-2' })).body)[0]).toBe('a');
+  });
+
+  it('when recorded, then the user’s list is bounded, expires, and is keyed by the hashed id', async () => {
+    const store = serving.deps.userState;
+    const key = store.key(T, 'u', 'buyer');
+    expect(key).not.toContain('buyer');
+    expect(await serving.redis.redis.pttl(key)).toBeGreaterThan(0);
+    for (let i = 0; i < 60; i++)
+      await xadd(outcome({ user_id: 'heavy' }, `item-${i}`, 'view', Date.now() + i));
+    const heavyKey = store.key(T, 'u', 'heavy');
+    await waitFor(async () => (await store.read(T, { user_id: 'heavy' }))[0]?.itemId === 'item-59', 3000);
+    expect(await serving.redis.redis.zcard(heavyKey)).toBe(50);
+    const recent = await store.read(T, { user_id: 'heavy' });
+    expect(recent).toHaveLength(50);
+    expect(recent[0]!.itemId).toBe('item-59');
+  });
+
+  it('when a catalog item is deleted on the events stream, then every replica stops recommending it', async () => {
+    expect(ids((await rec({ user_id: 'cat' })).body)).toContain('a');
+    await xadd({
+      kind: 'catalog.delete',
+      event_id: 'cd1',
+      tenant_id: T,
+      item_id: 'a',
+      occurred_at: new Date().toISOString(),
+    });
+    await waitFor(async () => !ids((await rec({ user_id: 'cat' })).body).includes('a'), 2000, 50);
+  });
+});
