@@ -108,6 +108,8 @@ describe('exposure emitter', () => {
         ([, f]) => JSON.parse(f[f.indexOf('payload') + 1]!).request_id,
       );
       expect(ids).toEqual(['r0', 'r4', 'r5', 'r6', 'r7', 'r8']);
+      // The entries are visible in the stream a moment before the XADD replies reach the emitter.
+      await waitFor(() => emitter.buffered === 0, 5_000, 20);
       expect(emitter.buffered).toBe(0);
       const lag = (await http.registry.getSingleMetric('recsys_exposure_emit_lag_seconds')!.get()).values;
       expect(
