@@ -75,7 +75,7 @@ async function servingRun(
 async function snapshotMemory(stack: Stack): Promise<Record<string, number>> {
   const text = await (await fetch(`${stack.urls.serving}/metrics`)).text();
   const out: Record<string, number> = {};
-  for (const match of text.matchAll(/^recsys_snapshot_bytes\{([^}]*)\} ([\d.e+]+)$/gm))
+  for (const match of text.matchAll(/^recsys_signal_snapshot_bytes\{([^}]*)\} ([\d.e+]+)$/gm))
     out[match[1]!] = Number(match[2]);
   return out;
 }

@@ -18,13 +18,22 @@ export interface Protocol {
   trainItemsByUser: Map<string, Set<string>>;
 }
 
-export async function buildProtocol(path = DATASET_PATH, splitAt = SPLIT_AT): Promise<Protocol> {
+/**
+ * The protocol's split at `splitAt`. `endAt` bounds the test window (a validation split ends where the real
+ * test window starts, so none of its purchases are read).
+ */
+export async function buildProtocol(
+  path = DATASET_PATH,
+  splitAt = SPLIT_AT,
+  endAt = Number.POSITIVE_INFINITY,
+): Promise<Protocol> {
   const trainItems = new Set<string>();
   const trainItemsByUser = new Map<string, Set<string>>();
   const testByUser = new Map<string, Set<string>>();
   let trainCount = 0;
   let testCount = 0;
   for await (const p of readPurchases(path)) {
+    if (p.at >= endAt) break; // the file is in time order
     if (p.at < splitAt) {
       trainCount++;
       trainItems.add(p.itemId);

@@ -7,20 +7,24 @@
  * turns them into serving's real snapshot, and scores serving's real `rank()` for every validation user under a
  * grid of configs, for the protocol's "all" and "new" variants.
  *
- *   node --conditions=source --import tsx packages/bench/tune/validation-grid.ts [grid.json]
+ *   cd packages/bench && node --conditions=source --import tsx tune/validation-grid.ts [grid.json]
  *
  * grid.json: an array of { "name", "weights"?, "ranking"? } layers merged over the served default. Without it,
  * the served default alone is scored. Results go to stdout as one line per config.
  */
 import { readFileSync } from 'node:fs';
-import { readPurchases, SPLIT_AT, tagsOf } from '@recsys/devstack/online-retail';
+import { tagsOf } from '@recsys/devstack/online-retail';
+import { buildProtocol, DATASET_PATH, evaluate, readPurchases, SPLIT_AT } from '../src/online-retail.js';
 import { accumulate } from '../../../services/publisher/src/domain/artifacts/accumulate.js';
 import { buildParamsOf } from '../../../services/publisher/src/commands.js';
 import { loadConfig } from '../../../services/publisher/src/config.js';
 import { accumulateParams, buildArtifacts } from '../../../services/publisher/src/domain/pipeline.js';
 import type { EnvelopeBase } from '../../../services/publisher/src/domain/artifacts/envelope.js';
 import type { InputRecord } from '../../../services/publisher/src/domain/events.js';
-import { buildSnapshot } from '../../../services/serving/src/domain/ranking/snapshot.js';
+import {
+  buildSnapshot,
+  type SnapshotArtifacts,
+} from '../../../services/serving/src/domain/ranking/snapshot.js';
 import { rank } from '../../../services/serving/src/domain/ranking/rank.js';
 import {
   defaultRankingConfig,
@@ -43,37 +47,24 @@ async function main(): Promise<void> {
     ? (JSON.parse(readFileSync(process.argv[2], 'utf8')) as GridEntry[])
     : [{ name: 'served default' }];
 
+  // Validation protocol: the same definitions as the real one, split a month earlier, ending at the real split.
+  const protocol = await buildProtocol(DATASET_PATH, VALIDATION_AT, SPLIT_AT);
   const train: InputRecord[] = [];
   const catalogSeen = new Set<string>();
-  const trainItemsByUser = new Map<string, Set<string>>();
-  const truthAll = new Map<string, Set<string>>();
   for await (const p of readPurchases()) {
-    if (p.at >= SPLIT_AT) break; // the file is in time order: nothing of the test window is used
-    if (p.at < VALIDATION_AT) {
-      if (!catalogSeen.has(p.itemId)) {
-        catalogSeen.add(p.itemId);
-        train.push({
-          kind: 'catalog',
-          at: p.at,
-          item: { itemId: p.itemId, title: p.title, tags: tagsOf(p.title), price: p.price, available: true },
-        });
-      }
+    if (p.at >= VALIDATION_AT) break; // the file is in time order
+    if (!catalogSeen.has(p.itemId)) {
+      catalogSeen.add(p.itemId);
       train.push({
-        kind: 'event',
-        event: { type: 'purchase', itemId: p.itemId, userId: p.userId, sessionId: p.invoice, at: p.at },
+        kind: 'catalog',
+        at: p.at,
+        item: { itemId: p.itemId, title: p.title, tags: tagsOf(p.title), price: p.price, available: true },
       });
-      let set = trainItemsByUser.get(p.userId);
-      if (!set) trainItemsByUser.set(p.userId, (set = new Set()));
-      set.add(p.itemId);
-    } else {
-      let set = truthAll.get(p.userId);
-      if (!set) truthAll.set(p.userId, (set = new Set()));
-      set.add(p.itemId);
     }
-  }
-  // Same eligibility as the protocol: a train purchase and a validation purchase of an item seen in train.
-  for (const [user, items] of [...truthAll]) {
-    if (!trainItemsByUser.has(user) || ![...items].some((i) => catalogSeen.has(i))) truthAll.delete(user);
+    train.push({
+      kind: 'event',
+      event: { type: 'purchase', itemId: p.itemId, userId: p.userId, sessionId: p.invoice, at: p.at },
+    });
   }
 
   const config = loadConfig({ ...process.env });
@@ -96,58 +87,45 @@ async function main(): Promise<void> {
   const artifacts = buildArtifacts(acc, base, build);
   const snapshot = buildSnapshot(
     { tenantId: 'retail', surface: 'home', segment: 'default', version: 'validation' },
-    artifacts as never,
+    artifacts as SnapshotArtifacts,
   );
   console.error(
-    `built validation snapshot in ${((Date.now() - started) / 1000).toFixed(1)} s; ${truthAll.size} validation users`,
+    `built validation snapshot in ${((Date.now() - started) / 1000).toFixed(1)} s; ${protocol.truth.size} validation users`,
   );
 
   for (const entry of grid) {
     const layer = { ...(entry.ranking ? { ranking: entry.ranking } : {}) } as TenantConfigDoc;
     const cfg = mergeRankingConfig(defaultRankingConfig(), layer, 'home', entry.weights ?? null);
-    const sums = { all: { r: 0, n: 0, h: 0, u: 0 }, new: { r: 0, n: 0, h: 0, u: 0 } };
-    for (const [user, truth] of truthAll) {
-      for (const variant of ['all', 'new'] as const) {
-        const owned = trainItemsByUser.get(user)!;
-        const relevant = variant === 'all' ? truth : new Set([...truth].filter((i) => !owned.has(i)));
-        if (relevant.size === 0) continue;
-        const request: RankingRequest = {
-          surface: 'home',
-          segment: 'default',
-          k: K,
-          subjectId: user,
-          anchors: [],
-          includeIds: [],
-          excludeIds: variant === 'new' ? [...owned] : [],
-          requiredTags: [],
-          forbiddenTags: [],
-          maxPerTag: {},
-          includeReasons: false,
-          explain: 'none',
-          includeTrace: false,
-        };
-        const result = rank({ snapshot, recent: [], request, config: cfg, rules: [], now: VALIDATION_AT });
-        let hits = 0;
-        let dcg = 0;
-        result.items.forEach((item, i) => {
-          if (relevant.has(item.itemId)) {
-            hits++;
-            dcg += 1 / Math.log2(i + 2);
-          }
-        });
-        let idcg = 0;
-        for (let i = 0; i < Math.min(K, relevant.size); i++) idcg += 1 / Math.log2(i + 2);
-        const s = sums[variant];
-        s.r += hits / Math.min(K, relevant.size);
-        s.n += dcg / idcg;
-        s.h += hits > 0 ? 1 : 0;
-        s.u++;
-      }
+    const recommend = (user: string, excludeIds: string[]): string[] => {
+      const request: RankingRequest = {
+        surface: 'home',
+        segment: 'default',
+        k: K,
+        subjectId: user,
+        anchors: [],
+        includeIds: [],
+        excludeIds,
+        requiredTags: [],
+        forbiddenTags: [],
+        maxPerTag: {},
+        includeReasons: false,
+        explain: 'none',
+        includeTrace: false,
+      };
+      const result = rank({ snapshot, recent: [], request, config: cfg, rules: [], now: VALIDATION_AT });
+      return result.items.map((item) => item.itemId);
+    };
+    const all = new Map<string, string[]>();
+    const fresh = new Map<string, string[]>();
+    for (const user of protocol.truth.keys()) {
+      all.set(user, recommend(user, []));
+      fresh.set(user, recommend(user, [...(protocol.trainItemsByUser.get(user) ?? [])]));
     }
+    const result = evaluate(protocol, all, K, fresh);
     const f = (v: number) => v.toFixed(4);
     console.log(
-      `${entry.name.padEnd(40)} all R ${f(sums.all.r / sums.all.u)} N ${f(sums.all.n / sums.all.u)}  ` +
-        `new R ${f(sums.new.r / sums.new.u)} N ${f(sums.new.n / sums.new.u)}  (${sums.all.u}/${sums.new.u} users)`,
+      `${entry.name.padEnd(40)} all R ${f(result.all.recall)} N ${f(result.all.ndcg)}  ` +
+        `new R ${f(result.new.recall)} N ${f(result.new.ndcg)}  (${result.all.users}/${result.new.users} users)`,
     );
   }
 }
