@@ -123,6 +123,14 @@ export const IfMatchHeaders = z.object({
     .meta({ description: 'ETag the write is based on (quoted or not); mismatch → 409.' }),
 });
 
+/** PUT preconditions: `If-Match` as above, and `If-None-Match` (`*` or a tag list) to refuse overwriting. */
+export const PutDocumentHeaders = IfMatchHeaders.extend({
+  'if-none-match': z.string().optional().meta({
+    description:
+      '`*`: write only if the tenant has no document of this kind yet; a tag list: only if the current version is none of them. Otherwise 409.',
+  }),
+});
+
 const EtagHeader = z.object({ ETag: z.string().meta({ description: 'Current version (unquoted).' }) });
 
 export const ConfigResponse = z
@@ -204,7 +212,7 @@ function documentRoutes<K extends 'config' | 'rules'>(kind: K) {
       summary: `Replace the ${kind} document (new version; identical content is a no-op; older content = rollback).`,
       tags: [kind],
       security: [...ADMIN],
-      request: { params: TenantParams, headers: IfMatchHeaders, body },
+      request: { params: TenantParams, headers: PutDocumentHeaders, body },
       responses: { 200: { description: 'Now current.', body: response, headers: EtagHeader }, ...write },
     }),
     validate: defineRoute({

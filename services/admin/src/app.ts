@@ -18,7 +18,7 @@ export function createApp(deps: Deps, options: { isDraining?: () => boolean } = 
     health: deps.health,
     isDraining: options.isDraining,
   });
-  const guards = createGuards(deps.auth);
+  const guards = createGuards(deps.auth, deps.db);
   registerTenantRoutes(app, deps, guards);
   registerDocumentRoutes(app, deps, guards);
   registerKeyRoutes(app, deps, guards);

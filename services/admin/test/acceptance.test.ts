@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAdminCommand } from '../src/cli/bootstrap-command.js';
 import { runRecsys } from '../src/cli/operator.js';
+import { documentEtag } from '../src/domain/etag.js';
 import { SERVICE_TOKEN, startAdmin, type TestAdmin } from './helpers.js';
 
 function capture() {
@@ -157,6 +158,17 @@ describe('acceptance: bootstrap → operator key → config and rules → audit 
     const applied = await admin.call('GET', '/v1/admin/tenants/demo/config', { headers: admin.service });
     expect(applied.body.config.weights.pop).toBe(0.5);
     expect(applied.body.config.algo).toBe('blend');
+    expect((await admin.controlEvents()).at(-1)).toEqual({
+      type: 'config.updated',
+      payload: expect.objectContaining({ tenant_id: 'demo', version: applied.body.config_version }),
+    });
+    const appliedBy = await admin.schema.query(
+      "select actor_sub, extra->>'version' as version from audit_log where action = 'config.update' order by id desc limit 1",
+    );
+    expect(appliedBy.rows[0]).toEqual({
+      actor_sub: `api-key:${issued.body.key.id}`,
+      version: applied.body.config_version,
+    });
     out.lines.length = 0;
     expect(await runRecsys(['plan', '--dir', dir], io)).toBe(0);
     expect(out.text()).toContain('plan: no changes');
@@ -220,4 +232,207 @@ describe('acceptance: bootstrap → operator key → config and rules → audit 
     const events = (await admin.controlEvents()).filter((e) => e.payload.tenant_id === 'cli-tenant');
     expect(events.map((e) => e.type)).toEqual(['config.updated', 'rules.updated']);
   }, 180_000);
+  it('when a rules file is edited, then plan shows its diff and exits 2, apply makes it live, and the next plan is empty; the recsys bin agrees', async () => {
+    const issued = await admin.call('POST', '/v1/admin/tenants/demo/keys', {
+      headers: admin.service,
+      body: { name: 'cli-rules', roles: ['operator'] },
+    });
+    const out = capture();
+    const io = {
+      env: { RECSYS_ADMIN_URL: admin.url, RECSYS_API_KEY: issued.body.api_key },
+      out: out.write,
+      err: capture().write,
+    };
+    const rulesDir = await mkdtemp(join(tmpdir(), 'recsys-rules-'));
+    try {
+      const scheduled = [
+        {
+          action: 'boost',
+          target_type: 'brand',
+          target_key: 'acme',
+          boost_value: 1.5,
+          starts_at: '2030-01-01T00:00:00Z',
+          ends_at: '2030-02-01T00:00:00.250Z',
+        },
+      ];
+      await admin.call('PUT', '/v1/admin/tenants/demo/rules', { headers: admin.service, body: scheduled });
+      expect(await runRecsys(['export', '--tenant', 'demo', '--dir', rulesDir], io)).toBe(0);
+      // Timestamps survive the YAML round trip as strings: an exported dir is unchanged.
+      out.lines.length = 0;
+      expect(await runRecsys(['plan', '--dir', rulesDir], io)).toBe(0);
+      expect(out.text()).toContain('rules: no changes');
+
+      const rulesFile = join(rulesDir, 'rules.yaml');
+      await writeFile(
+        rulesFile,
+        (await readFile(rulesFile, 'utf8')).replace('boost_value: 1.5', 'boost_value: 3'),
+      );
+      out.lines.length = 0;
+      expect(await runRecsys(['plan', '--dir', rulesDir], io)).toBe(2);
+      expect(out.text()).toContain('-   boost_value: 1.5');
+      expect(out.text()).toContain('+   boost_value: 3');
+      expect(out.text()).toContain('config: no changes');
+      expect(await runRecsys(['apply', '--dir', rulesDir], io)).toBe(0);
+      const live = await admin.call('GET', '/v1/admin/tenants/demo/rules', { headers: admin.service });
+      expect(live.body.rules).toEqual([{ ...scheduled[0], boost_value: 3 }]);
+
+      const bin = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--conditions=source', '--import', 'tsx', 'src/cli/recsys.ts', 'plan', '--dir', rulesDir],
+          {
+            cwd: `${__dirname}/..`,
+            env: { ...process.env, RECSYS_ADMIN_URL: admin.url, RECSYS_API_KEY: issued.body.api_key },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        let stdout = '';
+        child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
+      expect(bin.code).toBe(0);
+      expect(bin.stdout).toContain('plan: no changes');
+    } finally {
+      await rm(rulesDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('when apply creates a document the tenant did not have, then it sends If-None-Match: * so one created concurrently is refused, never overwritten', async () => {
+    const created = await admin.call('POST', '/v1/admin/tenants', {
+      headers: admin.service,
+      body: { external_id: 'blank', display_name: 'Blank' },
+    });
+    expect(created.status).toBe(201);
+    const issued = await admin.call('POST', '/v1/admin/tenants/blank/keys', {
+      headers: admin.service,
+      body: { name: 'cli', roles: ['operator'] },
+    });
+    const blankDir = await mkdtemp(join(tmpdir(), 'recsys-blank-'));
+    const theirs = [{ action: 'block', target_type: 'tag', target_key: 'theirs' }];
+    const ours = documentEtag([{ action: 'block', target_type: 'tag', target_key: 'ours' }]);
+    try {
+      await writeFile(join(blankDir, 'recsys.yaml'), 'tenant: blank\n');
+      await writeFile(
+        join(blankDir, 'rules.yaml'),
+        '- action: block\n  target_type: tag\n  target_key: ours\n',
+      );
+      // Someone else creates the rules between apply's read and its write.
+      let raced = false;
+      const racingFetch: typeof fetch = async (input, init) => {
+        if (init?.method === 'PUT' && !raced) {
+          raced = true;
+          const theirPut = await admin.call('PUT', '/v1/admin/tenants/blank/rules', {
+            headers: admin.service,
+            body: theirs,
+          });
+          expect(theirPut.status).toBe(200);
+        }
+        return fetch(input, init);
+      };
+      const out = capture();
+      const err = capture();
+      const io = {
+        env: { RECSYS_ADMIN_URL: admin.url, RECSYS_API_KEY: issued.body.api_key },
+        out: out.write,
+        err: err.write,
+        fetch: racingFetch,
+      };
+      expect(await runRecsys(['plan', '--dir', blankDir], { ...io, fetch: undefined })).toBe(2);
+      expect(out.text()).toContain('rules: changes for tenant blank (live (none)');
+      await rm(join(blankDir, '.recsys-plan.json'));
+      expect(await runRecsys(['apply', '--dir', blankDir], io)).toBe(1);
+      expect(raced).toBe(true);
+      expect(err.text()).toContain('409');
+      const live = await admin.call('GET', '/v1/admin/tenants/blank/rules', { headers: admin.service });
+      expect(live.body.rules).toEqual(theirs);
+
+      // With a saved plan that saw no rules, a document created since is refused before any write.
+      await writeFile(
+        join(blankDir, 'rules.yaml'),
+        '- action: block\n  target_type: tag\n  target_key: ours\n',
+      );
+      await writeFile(
+        join(blankDir, '.recsys-plan.json'),
+        JSON.stringify({
+          tenant: 'blank',
+          documents: { rules: { base_version: null, desired_version: ours } },
+        }),
+      );
+      err.lines.length = 0;
+      expect(await runRecsys(['apply', '--dir', blankDir], { ...io, fetch: undefined })).toBe(1);
+      expect(err.text()).toContain('rules: refused — a live rules was created since plan');
+      expect(
+        (await admin.call('GET', '/v1/admin/tenants/blank/rules', { headers: admin.service })).body.rules,
+      ).toEqual(theirs);
+
+      // When the desired content is already live (someone applied the same), apply reports no changes.
+      await writeFile(join(blankDir, 'rules.json'), JSON.stringify(theirs));
+      await rm(join(blankDir, 'rules.yaml'));
+      await rm(join(blankDir, '.recsys-plan.json'));
+      out.lines.length = 0;
+      expect(await runRecsys(['apply', '--dir', blankDir], { ...io, fetch: undefined })).toBe(0);
+      expect(out.text()).toContain('rules: no changes');
+      expect(out.text()).toContain('apply: nothing to change');
+    } finally {
+      await rm(blankDir, { recursive: true, force: true });
+    }
+  });
+
+  it('when a tenant created through the API (no key yet) is bootstrapped, then it gets its default documents and a first admin key, once', async () => {
+    const created = await admin.call('POST', '/v1/admin/tenants', {
+      headers: admin.service,
+      body: { external_id: 'api-made', display_name: 'API made' },
+    });
+    expect(created.status).toBe(201);
+    const first = capture();
+    expect(await runAdminCommand(['bootstrap', '--tenant', 'api-made'], admin.deps, first.write)).toBe(0);
+    expect(first.text()).toContain('tenant "api-made" already exists');
+    const key = /admin API key \(shown once; store it now\): (rk_\S+)/.exec(first.text())![1]!;
+    const config = await admin.call('GET', '/v1/admin/tenants/api-made/config', {
+      headers: { 'x-api-key': key },
+    });
+    expect(config.status).toBe(200);
+    expect(config.body.config).toEqual({
+      algo: 'blend',
+      weights: { pop: 1, cooc: 0, emb: 0 },
+      flags: {},
+      limits: { max_k: 200, max_exclude_ids: 200 },
+    });
+    const rules = await admin.call('GET', '/v1/admin/tenants/api-made/rules', {
+      headers: { 'x-api-key': key },
+    });
+    expect(rules.body.rules).toEqual([]);
+    const second = capture();
+    expect(await runAdminCommand(['bootstrap', '--tenant', 'api-made'], admin.deps, second.write)).toBe(0);
+    expect(second.text()).not.toMatch(/rk_/);
+    expect(second.text()).toContain('no new API key created');
+    const keys = await admin.schema.query(
+      "select count(*)::int as n from api_keys k join tenants t on t.id = k.tenant_id where t.external_id = 'api-made'",
+    );
+    expect(keys.rows[0].n).toBe(1);
+    const audit = await admin.schema.query(
+      "select a.action, a.actor_sub, a.actor_type from audit_log a join tenants t on t.id = a.tenant_id where t.external_id = 'api-made' order by a.id",
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'tenant.create',
+      'config.update',
+      'rules.update',
+      'key.create',
+    ]);
+    expect(
+      audit.rows.slice(1).every((r) => r.actor_sub === 'cli:bootstrap' && r.actor_type === 'system'),
+    ).toBe(true);
+
+    // Concurrent bootstraps of a new tenant issue exactly one first key.
+    const outs = [capture(), capture(), capture()];
+    await Promise.all(
+      outs.map((o) => runAdminCommand(['bootstrap', '--tenant', 'racy'], admin.deps, o.write)),
+    );
+    expect(outs.filter((o) => /rk_[0-9a-f]{12}_/.test(o.text()))).toHaveLength(1);
+    expect(outs.filter((o) => o.text().includes('created ('))).toHaveLength(1);
+    const racyKeys = await admin.schema.query(
+      "select count(*)::int as n from api_keys k join tenants t on t.id = k.tenant_id where t.external_id = 'racy'",
+    );
+    expect(racyKeys.rows[0].n).toBe(1);
+  });
 });

@@ -412,4 +412,107 @@ describe('config and rules documents, cache invalidation, audit, runtime', () =>
     );
     expect(row.rows[0].after_state.flags.webhook_token).toBe('[redacted]');
   });
+  it('when rules change over time, then the version history lists each distinct version newest first, ?limit pages it, and a named rollback (with If-Match) makes an earlier one current', async () => {
+    const op = await tenantWithKey(admin, 'hist', ['operator']);
+    const versions: string[] = [];
+    for (const item of ['a', 'b', 'c']) {
+      const put = await admin.call('PUT', '/v1/admin/tenants/hist/rules', {
+        headers: h(op),
+        body: [{ action: 'pin', target_type: 'item', item_ids: [item] }],
+      });
+      expect(put.status).toBe(200);
+      versions.push(put.body.rules_version);
+    }
+    const list = await admin.call('GET', '/v1/admin/tenants/hist/rules/versions', { headers: h(op) });
+    expect(list.status).toBe(200);
+    expect(list.body.tenant_id).toBe('hist');
+    expect(list.body.current_version).toBe(versions[2]);
+    expect(list.body.versions.map((v: any) => v.version)).toEqual([...versions].reverse());
+    expect(list.body.versions.map((v: any) => v.current)).toEqual([true, false, false]);
+    expect(list.body.versions[0].created_by).toMatch(/^api-key:/);
+    const limited = await admin.call('GET', '/v1/admin/tenants/hist/rules/versions?limit=1', {
+      headers: h(op),
+    });
+    expect(limited.body.versions.map((v: any) => v.version)).toEqual([versions[2]]);
+
+    const staleRollback = await admin.call('POST', '/v1/admin/tenants/hist/rules/rollback', {
+      headers: h(op, { 'if-match': versions[1]! }),
+      body: { version: versions[0] },
+    });
+    expect(staleRollback.status).toBe(409);
+    expect(staleRollback.body.code).toBe('RECSYS_VERSION_MISMATCH');
+    const rolled = await admin.call('POST', '/v1/admin/tenants/hist/rules/rollback', {
+      headers: h(op, { 'if-match': `"${versions[2]}"` }),
+      body: { version: versions[0]!.toUpperCase() },
+    });
+    expect(rolled.status).toBe(200);
+    expect(rolled.headers.get('etag')).toBe(versions[0]);
+    expect(rolled.body.rules).toEqual([{ action: 'pin', target_type: 'item', item_ids: ['a'] }]);
+    const current = await admin.call('GET', '/v1/admin/tenants/hist/rules', { headers: h(op) });
+    expect(current.body.rules_version).toBe(versions[0]);
+    const after = await admin.call('GET', '/v1/admin/tenants/hist/rules/versions', { headers: h(op) });
+    expect(after.body.current_version).toBe(versions[0]);
+    expect(after.body.versions).toHaveLength(3);
+
+    const audit = await admin.schema.query(
+      `select a.action, a.extra->>'version' as version, a.extra->>'previous_version' as previous
+         from audit_log a join tenants t on t.id = a.tenant_id
+        where t.external_id = 'hist' and a.entity_type = 'tenant_rules' order by a.id`,
+    );
+    expect(audit.rows).toEqual([
+      { action: 'rules.update', version: versions[0], previous: null },
+      { action: 'rules.update', version: versions[1], previous: versions[0] },
+      { action: 'rules.update', version: versions[2], previous: versions[1] },
+      { action: 'rules.rollback', version: versions[0], previous: versions[2] },
+    ]);
+    const events = (await admin.controlEvents()).filter(
+      (e) => e.type === 'rules.updated' && e.payload.tenant_id === 'hist',
+    );
+    expect(events.map((e) => e.payload.version)).toEqual([...versions, versions[0]]);
+
+    const unknown = await admin.call('POST', '/v1/admin/tenants/hist/rules/rollback', {
+      headers: h(op),
+      body: { version: 'e'.repeat(64) },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('RECSYS_VERSION_NOT_FOUND');
+    const badName = await admin.call('POST', '/v1/admin/tenants/hist/rules/rollback', {
+      headers: h(op),
+      body: { version: 'latest' },
+    });
+    expect(badName.status).toBe(400);
+    expect(badName.body.errors[0].pointer).toBe('/version');
+  });
+
+  it('when a PUT carries If-None-Match: *, then it only creates: a first document is written, an existing one is refused with 409 and kept', async () => {
+    const op = await tenantWithKey(admin, 'fresh', ['operator']);
+    const created = await admin.call('PUT', '/v1/admin/tenants/fresh/config', {
+      headers: h(op, { 'if-none-match': '*' }),
+      body: { weights: { pop: 1 } },
+    });
+    expect(created.status).toBe(200);
+    const again = await admin.call('PUT', '/v1/admin/tenants/fresh/config', {
+      headers: h(op, { 'if-none-match': '*' }),
+      body: { weights: { pop: 2 } },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('RECSYS_VERSION_MISMATCH');
+    const listed = await admin.call('PUT', '/v1/admin/tenants/fresh/config', {
+      headers: h(op, { 'if-none-match': `"x", "${created.body.config_version}"` }),
+      body: { weights: { pop: 2 } },
+    });
+    expect(listed.status).toBe(409);
+    const other = await admin.call('PUT', '/v1/admin/tenants/fresh/config', {
+      headers: h(op, { 'if-none-match': '"0000"' }),
+      body: { weights: { pop: 3 } },
+    });
+    expect(other.status).toBe(200);
+    const current = await admin.call('GET', '/v1/admin/tenants/fresh/config', { headers: h(op) });
+    expect(current.body.config).toEqual({ weights: { pop: 3 } });
+    const rules = await admin.call('PUT', '/v1/admin/tenants/fresh/rules', {
+      headers: h(op, { 'if-none-match': '*' }),
+      body: [],
+    });
+    expect(rules.status).toBe(200);
+  });
 });

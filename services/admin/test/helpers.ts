@@ -8,6 +8,7 @@ import { migrations } from '../src/db/migrations/index.js';
 import { createDeps, type Deps } from '../src/deps.js';
 
 export const SERVICE_TOKEN = 'test-service-token-0123456789';
+export const HASH_SECRET = 'test-hash-secret-0123456789';
 
 export interface TestAdmin {
   schema: TestSchema;
@@ -36,7 +37,7 @@ export async function startAdmin(env: Record<string, string> = {}): Promise<Test
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
     SERVICE_TOKEN,
-    API_KEY_HASH_SECRET: 'test-hash-secret-0123456789',
+    API_KEY_HASH_SECRET: HASH_SECRET,
     ...env,
   });
   const deps = createDeps(config, createLogger('admin', 'silent'));

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { AuthConfigError } from '@recsys/platform/auth';
+import { startJwks, type TestJwks } from '@recsys/testing';
 import { createLogger } from '@recsys/platform/logger';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
@@ -182,5 +183,90 @@ describe('dev headers (development only)', () => {
       body: [],
     });
     expect(noRoles.status).toBe(403);
+  });
+});
+
+describe('JWT claim paths and disabled tenants', () => {
+  let jwks: TestJwks;
+  let admin: TestAdmin;
+  beforeAll(async () => {
+    jwks = await startJwks({ issuer: 'https://idp.test', audience: 'recsys-admin' });
+    admin = await startAdmin({
+      ...jwks.env,
+      AUTH_TENANT_CLAIMS: 'app_metadata.tenant_id,org_id',
+      AUTH_ROLE_CLAIMS: 'realm_access.roles,scope',
+    });
+    for (const tenant of ['nested', 'other']) {
+      await admin.call('POST', '/v1/admin/tenants', {
+        headers: admin.service,
+        body: { external_id: tenant, display_name: tenant },
+      });
+    }
+  });
+  afterAll(async () => {
+    await admin.close();
+    await jwks.close();
+  });
+  const bearer = async (claims: Record<string, unknown>) => ({
+    authorization: `Bearer ${await jwks.sign(claims)}`,
+  });
+
+  it('when tenant and roles sit at the configured dotted claim paths, then they are used; the default top-level claims are not', async () => {
+    const nested = await bearer({
+      app_metadata: { tenant_id: 'nested' },
+      realm_access: { roles: ['Operator'] },
+      scope: 'openid profile',
+    });
+    const put = await admin.call('PUT', '/v1/admin/tenants/nested/config', {
+      headers: nested,
+      body: { weights: { pop: 1 } },
+    });
+    expect(put.status).toBe(200);
+    const foreign = await admin.call('GET', '/v1/admin/tenants/other/config', { headers: nested });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.code).toBe('RECSYS_TENANT_SCOPE_MISMATCH');
+    // Roles from the fallback path (space separated scope), tenant from the second configured path.
+    const scoped = await bearer({ org_id: 'nested', scope: 'openid viewer' });
+    expect((await admin.call('GET', '/v1/admin/tenants/nested/config', { headers: scoped })).status).toBe(
+      200,
+    );
+    const write = await admin.call('PUT', '/v1/admin/tenants/nested/config', {
+      headers: scoped,
+      body: { weights: { pop: 2 } },
+    });
+    expect(write.status).toBe(403);
+    expect(write.body.code).toBe('RECSYS_FORBIDDEN');
+    // `tenant_id` and `roles` at the top level are not configured here: no tenant, no role.
+    const topLevel = await bearer({ tenant_id: 'other', roles: ['admin'] });
+    const res = await admin.call('GET', '/v1/admin/tenants/other/config', { headers: topLevel });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('RECSYS_FORBIDDEN');
+  });
+
+  it('when the JWT’s tenant is disabled, then its callers get 403 RECSYS_TENANT_DISABLED until it is enabled again', async () => {
+    const headers = await bearer({
+      app_metadata: { tenant_id: 'nested' },
+      realm_access: { roles: ['admin'] },
+    });
+    await admin.call('POST', '/v1/admin/tenants/nested/disable', { headers: admin.service });
+    for (const [method, path, body] of [
+      ['GET', '/v1/admin/tenants/nested/config', undefined],
+      ['PUT', '/v1/admin/tenants/nested/rules', []],
+      ['POST', '/v1/admin/tenants/nested/keys', { name: 'k', roles: ['viewer'] }],
+    ] as const) {
+      const res = await admin.call(method, path, { headers, body });
+      expect([method, path, res.status, res.body.code]).toEqual([
+        method,
+        path,
+        403,
+        'RECSYS_TENANT_DISABLED',
+      ]);
+    }
+    const audit = await admin.schema.query(
+      "select count(*)::int as n from audit_log where action in ('rules.update', 'key.create')",
+    );
+    expect(audit.rows[0].n).toBe(0);
+    await admin.call('POST', '/v1/admin/tenants/nested/enable', { headers: admin.service });
+    expect((await admin.call('GET', '/v1/admin/tenants/nested/config', { headers })).status).toBe(200);
   });
 });

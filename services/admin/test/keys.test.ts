@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { waitFor } from '@recsys/testing';
-import { keyFor, startAdmin, tenantWithKey, type TestAdmin } from './helpers.js';
+import { HASH_SECRET, keyFor, startAdmin, tenantWithKey, type TestAdmin } from './helpers.js';
 
 describe('tenants, API keys and RBAC', () => {
   let admin: TestAdmin;
@@ -318,5 +319,200 @@ describe('tenants, API keys and RBAC', () => {
     const byUuid = await admin.call('GET', `/v1/admin/tenants/${byId.body.id}`, { headers: admin.service });
     expect(byUuid.status).toBe(200);
     expect(byUuid.body.external_id).toBe('acme');
+  });
+  it('when a key is stored, then key_hash is HMAC-SHA256 under the server secret of the whole key and key_prefix its visible part', async () => {
+    const issued = await admin.call('POST', '/v1/admin/tenants/acme/keys', {
+      headers: { 'x-api-key': acmeAdmin },
+      body: { name: 'hmac', roles: ['viewer'] },
+    });
+    const apiKey = issued.body.api_key as string;
+    const row = (
+      await admin.schema.query('select key_hash, key_prefix from api_keys where id = $1', [
+        issued.body.key.id,
+      ])
+    ).rows[0];
+    expect(row.key_hash).toBe(createHmac('sha256', HASH_SECRET).update(apiKey).digest('hex'));
+    expect(row.key_hash).not.toBe(
+      createHmac('sha256', 'another-secret-0123456789').update(apiKey).digest('hex'),
+    );
+    expect(`rk_${row.key_prefix}`).toBe(issued.body.key.prefix);
+    expect(apiKey.startsWith(`rk_${row.key_prefix}_`)).toBe(true);
+    const listed = await admin.call('GET', '/v1/admin/tenants/acme/keys', {
+      headers: { 'x-api-key': acmeAdmin },
+    });
+    expect(listed.body.keys.find((k: any) => k.id === issued.body.key.id)).toEqual({
+      id: issued.body.key.id,
+      tenant_id: 'acme',
+      name: 'hmac',
+      prefix: issued.body.key.prefix,
+      roles: ['viewer'],
+      created_at: expect.any(String),
+      created_by: expect.stringMatching(/^api-key:/),
+      expires_at: null,
+      revoked_at: null,
+      last_used_at: null,
+    });
+  });
+
+  it('when a key is revoked twice, then the second call is a no-op: one audit row, one key.revoked event, same revoked_at', async () => {
+    const key = await keyFor(admin, 'acme', ['viewer']);
+    const id = (
+      await admin.call('POST', '/internal/v1/keys/verify', { headers: admin.service, body: { api_key: key } })
+    ).body.key_id;
+    const path = `/v1/admin/tenants/acme/keys/${id}/revoke`;
+    const first = await admin.call('POST', path, {
+      headers: { 'x-api-key': acmeAdmin, 'x-request-id': 'revoke-req-1', 'user-agent': 'keys-test/1' },
+    });
+    const second = await admin.call('POST', path, { headers: { 'x-api-key': acmeAdmin } });
+    expect(second.status).toBe(200);
+    expect(second.body.revoked_at).toBe(first.body.revoked_at);
+    const audit = await admin.schema.query(
+      "select actor_sub, actor_type, request_id, user_agent, ip, before_state, after_state from audit_log where action = 'key.revoke' and entity_id = $1",
+      [id],
+    );
+    expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0]).toMatchObject({
+      actor_type: 'api_key',
+      request_id: 'revoke-req-1',
+      user_agent: 'keys-test/1',
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+      before_state: { id },
+      after_state: { id, revoked_at: first.body.revoked_at },
+    });
+    expect(audit.rows[0].actor_sub).toMatch(/^api-key:/);
+    expect(audit.rows[0].before_state).not.toHaveProperty('revoked_at');
+    const events = (await admin.controlEvents()).filter(
+      (e) => e.type === 'key.revoked' && e.payload.key_id === id,
+    );
+    expect(events).toHaveLength(1);
+  });
+
+  it('when a key is rotated, then the old key id is published as key.revoked, the rotation is audited, and a past expiry is refused', async () => {
+    const old = await admin.call('POST', '/v1/admin/tenants/acme/keys', {
+      headers: { 'x-api-key': acmeAdmin },
+      body: { name: 'rotating', roles: ['operator', 'viewer'] },
+    });
+    const id = old.body.key.id as string;
+    const past = await admin.call('POST', `/v1/admin/tenants/acme/keys/${id}/rotate`, {
+      headers: { 'x-api-key': acmeAdmin },
+      body: { expires_at: '2020-01-01T00:00:00Z' },
+    });
+    expect(past.status).toBe(422);
+    expect(past.body.errors[0].pointer).toBe('/expires_at');
+    const stillValid = await admin.call('POST', '/internal/v1/keys/verify', {
+      headers: admin.service,
+      body: { api_key: old.body.api_key },
+    });
+    expect(stillValid.status).toBe(200);
+
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const rotated = await admin.call('POST', `/v1/admin/tenants/acme/keys/${id}/rotate`, {
+      headers: { 'x-api-key': acmeAdmin },
+      body: { expires_at: expiresAt },
+    });
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.key).toMatchObject({
+      name: 'rotating',
+      roles: ['operator', 'viewer'],
+      expires_at: expiresAt,
+    });
+    expect(rotated.body.key.id).not.toBe(id);
+    expect(rotated.body.api_key).not.toBe(old.body.api_key);
+    const events = (await admin.controlEvents()).filter(
+      (e) => e.type === 'key.revoked' && e.payload.key_id === id,
+    );
+    expect(events).toHaveLength(1);
+    const audit = await admin.schema.query(
+      "select entity_id, extra, after_state from audit_log where action = 'key.rotate' and entity_id = $1",
+      [id],
+    );
+    expect(audit.rows).toEqual([
+      {
+        entity_id: id,
+        extra: { replaced_by: rotated.body.key.id },
+        after_state: expect.objectContaining({ id: rotated.body.key.id, prefix: rotated.body.key.prefix }),
+      },
+    ]);
+    expect(JSON.stringify(audit.rows)).not.toContain(rotated.body.api_key);
+    const row = await admin.schema.query('select revoked_at, replaced_by from api_keys where id = $1', [id]);
+    expect(row.rows[0].revoked_at).toBeInstanceOf(Date);
+    expect(row.rows[0].replaced_by).toBe(rotated.body.key.id);
+  });
+
+  it('when a tenant is disabled, then its own keys are refused on admin routes too, while a cross-tenant admin still reads and re-enables it', async () => {
+    const key = await tenantWithKey(admin, 'umbrella', ['admin']);
+    expect(
+      (await admin.call('GET', '/v1/admin/tenants/umbrella', { headers: { 'x-api-key': key } })).status,
+    ).toBe(200);
+    await admin.call('POST', '/v1/admin/tenants/umbrella/disable', { headers: admin.service });
+    for (const [method, path] of [
+      ['GET', '/v1/admin/tenants/umbrella'],
+      ['GET', '/v1/admin/tenants/umbrella/keys'],
+      ['PUT', '/v1/admin/tenants/umbrella/rules'],
+    ] as const) {
+      const res = await admin.call(method, path, {
+        headers: { 'x-api-key': key },
+        body: method === 'PUT' ? [] : undefined,
+      });
+      expect([method, path, res.status, res.body.code]).toEqual([
+        method,
+        path,
+        403,
+        'RECSYS_TENANT_DISABLED',
+      ]);
+    }
+    const byService = await admin.call('GET', '/v1/admin/tenants/umbrella', { headers: admin.service });
+    expect(byService.body.status).toBe('disabled');
+    const again = await admin.call('POST', '/v1/admin/tenants/umbrella/disable', { headers: admin.service });
+    expect(again.status).toBe(200);
+    const disabledEvents = (await admin.controlEvents()).filter(
+      (e) => e.type === 'tenant.disabled' && e.payload.tenant_id === 'umbrella',
+    );
+    expect(disabledEvents).toHaveLength(1);
+    await admin.call('POST', '/v1/admin/tenants/umbrella/enable', { headers: admin.service });
+    expect(
+      (await admin.call('GET', '/v1/admin/tenants/umbrella', { headers: { 'x-api-key': key } })).status,
+    ).toBe(200);
+  });
+
+  it('when tenants are listed and fetched, then each carries its id, external id, display name, status and timestamps', async () => {
+    const list = await admin.call('GET', '/v1/admin/tenants', { headers: admin.service });
+    expect(list.status).toBe(200);
+    const ids = list.body.tenants.map((t: any) => t.external_id);
+    expect(ids).toEqual([...ids].sort());
+    expect(ids).toEqual(expect.arrayContaining(['acme', 'globex']));
+    const acme = list.body.tenants.find((t: any) => t.external_id === 'acme');
+    expect(acme).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      external_id: 'acme',
+      display_name: 'acme',
+      status: 'active',
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+    });
+    const got = await admin.call('GET', '/v1/admin/tenants/acme', { headers: { 'x-api-key': acmeViewer } });
+    expect(got.body).toEqual(acme);
+    const created = await admin.call('POST', '/v1/admin/tenants', {
+      headers: admin.service,
+      body: { external_id: 'hooli', display_name: 'Hooli Inc.' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      external_id: 'hooli',
+      display_name: 'Hooli Inc.',
+      status: 'active',
+    });
+    const audit = await admin.schema.query(
+      "select actor_sub, actor_type, entity_id, after_state from audit_log where action = 'tenant.create' and entity_id = $1",
+      [created.body.id],
+    );
+    expect(audit.rows).toEqual([
+      {
+        actor_sub: 'service',
+        actor_type: 'service',
+        entity_id: created.body.id,
+        after_state: expect.objectContaining({ external_id: 'hooli', display_name: 'Hooli Inc.' }),
+      },
+    ]);
   });
 });

@@ -146,4 +146,39 @@ describe('admin service', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 120_000);
+  it('when started with ENV=production and dev auth enabled (or without a real hash secret), then the process refuses to boot and exits 1 without listening', async () => {
+    const boot = (env: Record<string, string>) => {
+      const port = 19000 + Math.floor(Math.random() * 1000);
+      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
+        cwd: `${__dirname}/..`,
+        env: {
+          ...process.env,
+          DATABASE_URL: schema.url,
+          ADMIN_DB_SCHEMA: schema.schema,
+          REDIS_URL: redis.url,
+          ADMIN_PORT: String(port),
+          SERVICE_TOKEN,
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += String(chunk)));
+      child.stderr.on('data', (chunk) => (output += String(chunk)));
+      return new Promise<{ code: number | null; output: string; port: number }>((resolve) =>
+        child.on('exit', (code) => resolve({ code, output, port })),
+      );
+    };
+    const devInProduction = await boot({
+      ENV: 'production',
+      DEV_AUTH_ENABLED: 'true',
+      API_KEY_HASH_SECRET: 'a-real-production-secret-value',
+    });
+    expect(devInProduction.code).toBe(1);
+    expect(devInProduction.output).toContain('DEV_AUTH_ENABLED must not be true when ENV=production');
+    await expect(fetch(`http://127.0.0.1:${devInProduction.port}/healthz`)).rejects.toThrow();
+    const defaultSecret = await boot({ ENV: 'production' });
+    expect(defaultSecret.code).toBe(1);
+    expect(defaultSecret.output).toContain('API_KEY_HASH_SECRET');
+  }, 120_000);
 });

@@ -1435,6 +1435,8 @@ export interface operations {
             header?: {
                 /** @description ETag the write is based on (quoted or not); mismatch → 409. */
                 "if-match"?: string;
+                /** @description `*`: write only if the tenant has no document of this kind yet; a tag list: only if the current version is none of them. Otherwise 409. */
+                "if-none-match"?: string;
             };
             path: {
                 /** @description Tenant external id or internal UUID. */
@@ -1846,6 +1848,8 @@ export interface operations {
             header?: {
                 /** @description ETag the write is based on (quoted or not); mismatch → 409. */
                 "if-match"?: string;
+                /** @description `*`: write only if the tenant has no document of this kind yet; a tag list: only if the current version is none of them. Otherwise 409. */
+                "if-none-match"?: string;
             };
             path: {
                 /** @description Tenant external id or internal UUID. */

@@ -6,8 +6,8 @@ import type { Deps } from '../deps.js';
 export const ADMIN_CLI_USAGE = `usage: recsys-admin bootstrap --tenant <id> [--name <display name>] [--new-key]
 
   Creates the tenant (if missing), a default config and empty rules (if it has none),
-  and prints a first admin API key once. Safe to run again: an existing tenant gets
-  no new key unless --new-key is given.`;
+  and prints a first admin API key once. Safe to run again: a tenant that already has
+  a key gets no new one unless --new-key is given.`;
 
 /** `recsys-admin` sub-commands; returns the exit code. */
 export async function runAdminCommand(
@@ -50,7 +50,7 @@ export async function runAdminCommand(
     out(`admin API key (shown once; store it now): ${result.key.api_key}`);
     out(`key id ${result.key.key.id}, roles ${result.key.key.roles.join(',')}`);
   } else {
-    out('no new API key created (pass --new-key to issue one)');
+    out('no new API key created: the tenant already has keys (pass --new-key to issue one)');
   }
   return 0;
 }

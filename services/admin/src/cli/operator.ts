@@ -23,7 +23,8 @@ options:
 
 <dir> holds config.yaml|config.yml|config.json and/or rules.yaml|rules.yml|rules.json (a missing file is
 not managed) and recsys.yaml with the tenant id. plan stores the live versions it saw in <dir>/.recsys-plan.json;
-apply sends them as If-Match, so an edit made by someone else after the plan is refused, never overwritten.`;
+apply sends them as If-Match (If-None-Match: * where there was none), so an edit made by someone else after the
+plan is refused, never overwritten.`;
 
 const KINDS = ['config', 'rules'] as const;
 type Kind = (typeof KINDS)[number];
@@ -158,12 +159,13 @@ class AdminClient {
     return (res.body?.warnings as string[] | undefined) ?? [];
   }
 
-  async put(tenant: string, kind: Kind, document: unknown, ifMatch: string | null) {
+  /** PUT conditioned on `base`: If-Match its ETag, or If-None-Match `*` when there was no document. */
+  async put(tenant: string, kind: Kind, document: unknown, base: string | null) {
     return this.request(
       'PUT',
       `/v1/admin/tenants/${encodeURIComponent(tenant)}/${kind}`,
       document,
-      ifMatch ? { 'if-match': ifMatch } : {},
+      base ? { 'if-match': base } : { 'if-none-match': '*' },
     );
   }
 }
@@ -298,13 +300,14 @@ async function applyCommand(
     if (fromPlan && fromPlan.desired_version !== plan.desiredVersion) {
       throw new CliError(`${plan.kind} file changed since plan; run plan again`);
     }
-    // The base is the live version seen at plan time (or now, without a saved plan). The PUT carries it as
-    // If-Match, so the server refuses (409) if anyone changed the document in between.
-    const base = fromPlan ? fromPlan.base_version : (plan.live?.version ?? null);
-    if (base === plan.desiredVersion) {
+    if (!plan.changed) {
       io.out(`${plan.kind}: no changes`);
       continue;
     }
+    // The base is the live version seen at plan time (or now, without a saved plan). The PUT carries it as
+    // If-Match (If-None-Match: * when there was none), so the server refuses (409) if anyone changed the
+    // document in between.
+    const base = fromPlan ? fromPlan.base_version : (plan.live?.version ?? null);
     if (base === null && plan.live) {
       throw new CliError(
         `${plan.kind}: refused — a live ${plan.kind} was created since plan; run plan again`,

@@ -37,6 +37,16 @@ export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeyRow[]
     .execute();
 }
 
+/** Every key the tenant ever had, revoked and expired ones included. */
+export async function countApiKeys(db: Db, tenantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function findApiKey(
   db: Db,
   tenantId: string,

@@ -21,13 +21,14 @@ export interface BootstrapResult {
   tenant: ReturnType<typeof toTenant>;
   configVersion: string;
   rulesVersion: string;
-  /** Present only when a key was issued on this run (new tenant, or newKey). */
+  /** Present only when a key was issued on this run (a tenant without any key yet, or newKey). */
   key?: IssuedKey;
 }
 
 /**
  * Idempotent: creates the tenant if missing, a default config and empty rules if the tenant has none, and
- * a first admin key only when the tenant was created now (or when newKey is set).
+ * a first admin key only when the tenant has never had a key (or when newKey is set). A run interrupted
+ * after creating the tenant therefore still hands out the first key on the next run, and only once.
  */
 export async function bootstrapTenant(
   deps: { db: Kysely<AdminDatabase>; control: ControlPublisher; keyOptions: KeyOptions },
@@ -54,14 +55,18 @@ export async function bootstrapTenant(
   const ensure = async (kind: 'config' | 'rules', document: unknown) => {
     const current = await documentsRepo.currentVersion(db, kind, row.id);
     if (current) return current.etag;
-    return (await writeDocument(db, control, kind, row.external_id, document, undefined, actor)).version;
+    return (await writeDocument(db, control, kind, row.external_id, document, {}, actor)).version;
   };
   const configVersion = await ensure('config', DEFAULT_CONFIG);
   const rulesVersion = await ensure('rules', []);
-  const key =
-    created || input.newKey
-      ? await issueBootstrapKey(db, deps.keyOptions, row.id, row.external_id, actor)
-      : undefined;
+  const key = await issueBootstrapKey(
+    db,
+    deps.keyOptions,
+    row.id,
+    row.external_id,
+    actor,
+    input.newKey ?? false,
+  );
   return {
     tenantCreated: created,
     tenant: toTenant(row),

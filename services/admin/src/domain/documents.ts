@@ -4,7 +4,7 @@ import * as repo from '../db/document.repository.js';
 import { recordAudit, type Actor } from './audit.js';
 import { AdminCodes, adminProblems } from './codes.js';
 import type { ControlPublisher } from './control.js';
-import { documentEtag } from './etag.js';
+import { documentEtag, ifNoneMatchHits } from './etag.js';
 import { resolveTenant } from './tenants.js';
 import { validateConfig, validateRules, type DocumentKind } from './validation.js';
 import { AppError } from '@recsys/platform/problem';
@@ -45,10 +45,17 @@ export async function getCurrent(
   return { version: row.etag, document: row.document };
 }
 
+/** Conditions a write is based on: `ifMatch` (parsed ETag) and the raw `If-None-Match` header. */
+export interface Preconditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
 /**
  * Makes `document` the current version (reference semantics): If-Match must equal the current ETag when given
- * (and a current document must exist); identical content is a no-op without audit or event; content equal to
- * an older version re-uses that version (a rollback to its ETag).
+ * (and a current document must exist); If-None-Match `*` refuses when any current document exists (a tag list:
+ * when the current one is listed); identical content is a no-op without audit or event; content equal to an
+ * older version re-uses that version (a rollback to its ETag).
  */
 export async function writeDocument(
   db: Kysely<AdminDatabase>,
@@ -56,18 +63,26 @@ export async function writeDocument(
   kind: DocumentKind,
   ref: string,
   document: unknown,
-  ifMatch: string | undefined,
+  conditions: Preconditions,
   actor: Actor,
   action: 'update' | 'rollback' = 'update',
 ): Promise<WriteResult> {
   validateDocument(kind, document);
   const etag = documentEtag(document);
+  const { ifMatch, ifNoneMatch } = conditions;
   const result = await db.transaction().execute(async (trx) => {
     const tenant = await resolveTenant(trx, ref, true);
     const current = await repo.currentVersion(trx, kind, tenant.id);
     if (ifMatch !== undefined) {
       if (!current) throw adminProblems.versionMismatch(`tenant has no ${kind}; If-Match cannot match`);
       if (current.etag !== ifMatch) throw adminProblems.versionMismatch();
+    }
+    if (current && ifNoneMatchHits(ifNoneMatch, current.etag)) {
+      throw adminProblems.versionMismatch(
+        ifNoneMatch?.trim() === '*'
+          ? `tenant already has ${kind} (If-None-Match: *)`
+          : 'If-None-Match names the current version',
+      );
     }
     if (current?.etag === etag) return { tenant, version: current, changed: false };
     const version = await repo.upsertVersion(trx, kind, tenant.id, document, etag, actor.sub);
@@ -111,7 +126,7 @@ export async function rollback(
       detail: `${kind} version "${version}" not found`,
     });
   }
-  return writeDocument(db, control, kind, ref, row.document, ifMatch, actor, 'rollback');
+  return writeDocument(db, control, kind, ref, row.document, { ifMatch }, actor, 'rollback');
 }
 
 export async function listVersions(

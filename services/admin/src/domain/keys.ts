@@ -41,6 +41,18 @@ function auditView(key: ApiKey) {
   return { id: key.id, name: key.name, prefix: key.prefix, roles: key.roles, expires_at: key.expires_at };
 }
 
+/** 422 with a pointer when an explicit expiry is not in the future (the key would be dead on arrival). */
+function assertFutureExpiry(expiresAt: string | undefined): void {
+  if (expiresAt && Date.parse(expiresAt) <= Date.now()) {
+    throw new AppError({
+      code: 'RECSYS_UNPROCESSABLE_ENTITY',
+      status: 422,
+      detail: 'expires_at must be in the future',
+      errors: [{ pointer: '/expires_at', in: 'body', message: 'must be in the future' }],
+    });
+  }
+}
+
 export async function createKey(
   db: Kysely<AdminDatabase>,
   options: KeyOptions,
@@ -52,14 +64,7 @@ export async function createKey(
   if (roles.includes(options.crossTenantRole) && !actor.crossTenant) {
     throw problems.forbidden(`only a cross-tenant admin may grant the ${options.crossTenantRole} role`);
   }
-  if (input.expires_at && Date.parse(input.expires_at) <= Date.now()) {
-    throw new AppError({
-      code: 'RECSYS_UNPROCESSABLE_ENTITY',
-      status: 422,
-      detail: 'expires_at must be in the future',
-      errors: [{ pointer: '/expires_at', in: 'body', message: 'must be in the future' }],
-    });
-  }
+  assertFutureExpiry(input.expires_at);
   return db.transaction().execute(async (trx) => {
     const tenant = await resolveTenant(trx, ref);
     const issued = await issue(trx, options, tenant.id, tenant.external_id, {
@@ -145,6 +150,7 @@ export async function rotateKey(
   input: { expires_at?: string },
   actor: Actor,
 ): Promise<IssuedKey> {
+  assertFutureExpiry(input.expires_at);
   const { issued, tenant } = await db.transaction().execute(async (trx) => {
     const tenant = await resolveTenant(trx, ref);
     const row = await repo.findApiKey(trx, tenant.id, keyId, true);
@@ -206,15 +212,21 @@ export async function verifyKey(
   };
 }
 
-/** Used by the bootstrap command: a first admin key for a tenant. */
+/**
+ * Used by the bootstrap command: a first admin key for a tenant that has never had one (or, with `force`, a
+ * further one). The tenant row is locked, so concurrent bootstraps issue at most one first key.
+ */
 export async function issueBootstrapKey(
   db: Kysely<AdminDatabase>,
   options: KeyOptions,
   tenantId: string,
   tenantExternalId: string,
   actor: Actor,
-): Promise<IssuedKey> {
+  force = false,
+): Promise<IssuedKey | undefined> {
   return db.transaction().execute(async (trx) => {
+    await resolveTenant(trx, tenantExternalId, true);
+    if (!force && (await repo.countApiKeys(trx, tenantId)) > 0) return undefined;
     const issued = await issue(trx, options, tenantId, tenantExternalId, {
       name: 'bootstrap admin',
       roles: ['admin'],

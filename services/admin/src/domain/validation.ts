@@ -1,4 +1,10 @@
-import { normalizeRules, Rule, TenantConfig, type NormalizedRule } from '@recsys/contracts-admin';
+import {
+  normalizeRules,
+  Rule,
+  SignalWeights,
+  TenantConfig,
+  type NormalizedRule,
+} from '@recsys/contracts-admin';
 import { z } from 'zod';
 import type { FieldError } from '@recsys/platform/problem';
 import { AdminCodes, adminProblems } from './codes.js';
@@ -14,6 +20,8 @@ const KNOWN_CONFIG_KEYS = new Set([
   'surfaces',
   'experiments',
 ]);
+const KNOWN_OVERRIDE_KEYS = new Set(['weights', 'algo', 'ranking']);
+const KNOWN_SIGNALS = new Set(Object.keys(SignalWeights.shape));
 const RulesArray = z.array(Rule);
 const RulesObject = z.looseObject({ rules: z.array(Rule) });
 
@@ -27,8 +35,12 @@ export interface ValidatedRules {
   warnings: string[];
 }
 
+function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
 function pointer(path: PropertyKey[]): string {
-  return path.map((p) => '/' + String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+  return path.map((p) => '/' + escapePointer(String(p))).join('');
 }
 
 function toFieldErrors(error: z.ZodError): FieldError[] {
@@ -115,6 +127,29 @@ export function validateConfig(raw: unknown): ValidatedConfig {
   for (const key of Object.keys(config)) {
     if (!KNOWN_CONFIG_KEYS.has(key)) warnings.push(`/${key}: unknown key is stored but not used by serving`);
   }
+  // Layers serving merges (top level, surfaces, experiment variants): unknown signal names and override keys
+  // are kept but have no effect, which is usually a typo.
+  const checkWeights = (at: string, value: Record<string, unknown> | undefined) => {
+    for (const key of Object.keys(value ?? {})) {
+      if (!KNOWN_SIGNALS.has(key)) warnings.push(`${at}/weights/${key}: unknown signal has no effect`);
+    }
+  };
+  const checkOverrides = (at: string, value: Record<string, unknown> | undefined) => {
+    for (const key of Object.keys(value ?? {})) {
+      if (!KNOWN_OVERRIDE_KEYS.has(key))
+        warnings.push(`${at}/${key}: not an override (weights, algo, ranking)`);
+    }
+    checkWeights(at, value?.weights as Record<string, unknown> | undefined);
+  };
+  checkWeights('', config.weights);
+  for (const [name, overrides] of Object.entries(config.surfaces ?? {})) {
+    checkOverrides(`/surfaces/${escapePointer(name)}`, overrides);
+  }
+  (config.experiments ?? []).forEach((exp, i) =>
+    exp.variants.forEach((variant, j) =>
+      checkOverrides(`/experiments/${i}/variants/${j}/overrides`, variant.overrides),
+    ),
+  );
   const weights = config.weights;
   if (weights && Object.values(weights).every((v) => typeof v !== 'number' || v === 0)) {
     warnings.push('/weights: every weight is 0; serving falls back to popularity weight 1');

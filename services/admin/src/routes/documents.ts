@@ -46,7 +46,10 @@ export function registerDocumentRoutes(app: Express, deps: Deps, guards: Guards)
           kind,
           params.tenant_id,
           body,
-          parseIfMatch(headers['if-match']),
+          {
+            ifMatch: parseIfMatch(headers['if-match']),
+            ifNoneMatch: headers['if-none-match'],
+          },
           actorOf(req, res),
         );
         respond(res, params.tenant_id, written);

@@ -2,7 +2,9 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { principalOf, type Auth, type Principal } from '@recsys/platform/auth';
 import { requestContext } from '@recsys/platform/http';
 import { AppError, problems } from '@recsys/platform/problem';
+import { findTenant, type Db } from '../db/tenant.repository.js';
 import type { Actor } from '../domain/audit.js';
+import { adminProblems } from '../domain/codes.js';
 
 export interface Guards {
   /** Any authenticated caller whose tenant matches the URL, with at least the viewer role. */
@@ -15,10 +17,20 @@ export interface Guards {
   crossTenantAdmin: RequestHandler[];
 }
 
-export function createGuards(auth: Auth): Guards {
+export function createGuards(auth: Auth, db: Db): Guards {
+  // A disabled tenant's own callers are refused (API keys already are, by verifyKey; this covers JWT and dev
+  // callers). Cross-tenant callers still reach it, so that it can be inspected and enabled again.
+  const tenantActive: RequestHandler = async (req, res, next) => {
+    if (principalOf(res).crossTenant) return next();
+    const ref = (req.params as Record<string, string | undefined>).tenant_id;
+    const tenant = ref ? await findTenant(db, ref) : undefined;
+    if (tenant?.status === 'disabled') return next(adminProblems.tenantDisabled());
+    next();
+  };
   const scoped = (role: 'viewer' | 'operator' | 'admin') => [
     auth.authenticate,
     auth.tenantScope('tenant_id'),
+    tenantActive,
     auth.requireRole(role),
   ];
   const crossTenant: RequestHandler = (_req, res, next) => {
