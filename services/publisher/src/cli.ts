@@ -47,9 +47,9 @@ async function main(argv: string[]): Promise<number> {
     await import('./main.js');
     return new Promise<number>(() => undefined); // runs until a signal stops it
   }
-  // `eval <validate|offline|experiment|ope>` is the evaluation toolkit over exported logs (src/evaluation);
+  // `eval <validate|offline|experiment|ope|schema>` is the evaluation toolkit over exported logs (src/evaluation);
   // `eval --tenant …` is the pipeline's gate report (commands.ts).
-  if (name === 'eval' && ['validate', 'offline', 'experiment', 'ope'].includes(rest[0] ?? '')) {
+  if (name === 'eval' && ['validate', 'offline', 'experiment', 'ope', 'schema'].includes(rest[0] ?? '')) {
     const { runEvalCommand } = await import('./evaluation/cli.js');
     return runEvalCommand(rest);
   }

@@ -1,7 +1,9 @@
 /**
- * `eval offline` streams its inputs: on a generated 200k-line exposure export it completes with resident memory
- * growing far less than the file it reads (memory is bounded by request ids and items, see docs/evaluation.md).
+ * The evaluation commands stream their inputs: on a generated 200k-line exposure export (~140 MB) `offline` completes
+ * with resident memory growing far less than the file it reads, and `experiment` runs in a process whose V8 heap is
+ * capped well below the file's size (memory is bounded by request ids, units and items, see docs/evaluation.md).
  */
+import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,7 @@ async function writeLines(path: string, count: number, line: (i: number) => stri
   await once(stream, 'finish');
 }
 
-describe('eval offline on a large export', () => {
+describe('eval on a large export', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'recsys-eval-stream-'));
@@ -30,7 +32,7 @@ describe('eval offline on a large export', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('when the exposure file has 200k lines, then offline completes with bounded RSS growth', async () => {
+  it('when the exposure file has 200k lines, then offline and experiment complete in bounded memory', async () => {
     const exposures = join(dir, 'exposures.ndjson');
     const outcomes = join(dir, 'outcomes.ndjson');
     // Three items per exposure from a 5,000-item catalog, 64-character versions: ~700 bytes per line, ~140 MB.
@@ -56,6 +58,8 @@ describe('eval offline on a large export', () => {
         config_version: 'c'.repeat(64),
         rules_version: 'r'.repeat(64),
         signal_version: 's'.repeat(64),
+        // Users u-k see only exposures i ≡ k (mod 50,000), so a user's variant (by the parity of i) never changes.
+        experiment: { id: 'exp-stream', variant: i % 2 ? 'B' : 'A' },
         context: { locale: 'en-US', device: 'mobile', country: 'US' },
       }),
     );
@@ -116,5 +120,47 @@ describe('eval offline on a large export', () => {
     const growthMb = (peak - before) / 1024 / 1024;
     // Reading the file whole would need more than its own size (~140 MB) in RSS; streaming stays well below.
     expect(growthMb).toBeLessThan(100);
-  }, 240_000);
+
+    // `experiment` over the same export in its own process with a 64 MB heap: holding the file would abort it.
+    const experimentOut = join(dir, 'experiment');
+    const child = spawn(
+      process.execPath,
+      [
+        '--max-old-space-size=64',
+        '--conditions=source',
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'eval',
+        'experiment',
+        '--exposures',
+        exposures,
+        '--outcomes',
+        outcomes,
+        '--experiment',
+        'exp-stream',
+        '--split',
+        'A=50,B=50',
+        '--out',
+        experimentOut,
+      ],
+      { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const [exitCode] = (await once(child, 'exit')) as [number | null];
+    // Every click falls on an even exposure (variant A): A's CTR is 0.2, B's 0 → the primary regresses: fail.
+    expect({ exitCode, output: exitCode === 3 ? '' : output }).toEqual({ exitCode: 3, output: '' });
+    const experiment = JSON.parse(await readFile(join(experimentOut, 'report.json'), 'utf8'));
+    expect(experiment.experiment.assignment_source).toBe('exposures');
+    expect(
+      experiment.experiment.variants.map((v: any) => [v.name, v.assignments, v.exposures, v.clicks]),
+    ).toEqual([
+      ['A', 25_000, LINES / 2, LINES / 10],
+      ['B', 25_000, LINES / 2, 0],
+    ]);
+    expect(experiment.experiment.srm.detected).toBe(false);
+    expect(experiment.experiment.decision.decision).toBe('fail');
+  }, 300_000);
 });

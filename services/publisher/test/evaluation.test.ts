@@ -2,11 +2,13 @@
  * End-to-end tests of `recsys-publisher eval …` through runEvalCommand on small JSONL fixtures whose expected values
  * are computed by hand in each test.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEvalCommand } from '../src/evaluation/cli.js';
-import { EvalReportSchema, writeReports } from '../src/evaluation/report.js';
+import { EvalReportSchema, reportJsonSchema, writeReports } from '../src/evaluation/report.js';
+import { validateJsonSchema } from './support/json-schema.js';
 
 const T0 = Date.parse('2026-11-01T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -143,8 +145,8 @@ describe('eval offline', () => {
       outcome({ item_id: 'i3', request_id: 'r1', type: 'purchase', value: 5 }),
       outcome({ item_id: 'i2', request_id: 'r1', type: 'view' }), // not a relevant type
     ]);
-    const metricsAt = async (k: number) => {
-      const out = join(tmp.dir, `k${k}`);
+    const metricsAt = async (k: number, extra: string[] = []) => {
+      const out = join(tmp.dir, `k${k}-${extra.length}`);
       const result = await run([
         'offline',
         '--exposures',
@@ -155,18 +157,39 @@ describe('eval offline', () => {
         String(k),
         '--out',
         out,
+        ...extra,
       ]);
       expect(result.code).toBe(0);
       return (await readJson(join(out, 'report.json'))).offline.global.metrics as Record<string, number>;
     };
     const at2 = await metricsAt(2);
+    // top-2 = [i1, i2]: one hit in two slots, one of the two relevant items found.
     expect(at2['precision@2']).toBe(0.5);
     expect(at2['recall@2']).toBe(0.5);
+    // AP@2 = (1/1) / min(2 relevant, 2) = 0.5; NDCG@2 = (1/log2 2) / (1/log2 2 + 1/log2 3) ≈ 0.6131
+    expect(at2['map@2']).toBe(0.5);
+    expect(at2['ndcg@2']).toBeCloseTo(1 / (1 + 1 / Math.log2(3)), 9);
+    expect(at2['hitrate@2']).toBe(1);
+    // coverage@2: 2 distinct items in the top-2 / 3 items seen (i1, i2, i3 in the list or relevant set)
+    expect(at2['coverage@2']).toBeCloseTo(2 / 3, 9);
     const at3 = await metricsAt(3);
+    // AP@3 = (1/1 + 2/3) / min(2, 3) ≈ 0.8333
     expect(at3['map@3']).toBeCloseTo((1 / 1 + 2 / 3) / 2, 9);
     expect(at3['map@3']).toBeCloseTo(0.8333, 4);
+    // DCG@3 = 1/log2 2 + 1/log2 4 = 1.5; IDCG = 1 + 1/log2 3 ≈ 1.6309 → NDCG@3 ≈ 0.9197
     expect(at3['ndcg@3']).toBeCloseTo((1 + 1 / Math.log2(4)) / (1 + 1 / Math.log2(3)), 9);
     expect(at3['ndcg@3']).toBeCloseTo(0.9197, 4);
+    expect(at3['precision@3']).toBeCloseTo(2 / 3, 9);
+    expect(at3['recall@3']).toBe(1);
+    expect(at3['hitrate@3']).toBe(1);
+    expect(at3['coverage@3']).toBe(1); // 3 shown / 3 seen
+    // Each item fills 1 of the 3 list slots: self-information −log2(1/3) ≈ 1.585 bits for every top-3 slot.
+    expect(at3['novelty@3']).toBeCloseTo(Math.log2(3), 9);
+    // Three different items: every pair is dissimilar (items compared by id) → 1; counts (1,1,1) → entropy 1.
+    expect(at3['diversity@3']).toBe(1);
+    expect(at3['entropy@3']).toBeCloseTo(1, 12);
+    // Against a catalog of 6 items, 3 shown → coverage 0.5.
+    expect((await metricsAt(3, ['--catalog-size', '6']))['coverage@3']).toBe(0.5);
     expect((await metricsAt(1))['hitrate@1']).toBe(1);
   });
 
@@ -647,6 +670,77 @@ describe('eval experiment', () => {
     expect(result.stdout).toMatch(/not significant/);
   });
 
+  it('when no assignment file is given, then each exposure is assigned by its experiment field and SRM counts its units', async () => {
+    // As serving logs them: every exposure carries {id, variant}; each user is exposed twice.
+    const served = (variant: string, users: number, clicked: number) => {
+      const exposures: unknown[] = [];
+      const outcomes: unknown[] = [];
+      for (let u = 0; u < users; u++) {
+        for (let visit = 0; visit < 2; visit++) {
+          const request = `${variant}-u${u}-v${visit}`;
+          exposures.push(
+            exposure({
+              request_id: request,
+              items: ['i1', 'i2'],
+              user_id: `${variant}-u${u}`,
+              at: T0 + visit * 3_600_000,
+              experiment: { id: 'exp1', variant },
+            }),
+          );
+          if (u * 2 + visit < clicked) outcomes.push(outcome({ item_id: 'i2', request_id: request }));
+        }
+      }
+      return { exposures, outcomes };
+    };
+    const write = async (...parts: ReturnType<typeof served>[]) => ({
+      exposures: await tmp.file(
+        'served-exp.jsonl',
+        parts.flatMap((p) => p.exposures),
+      ),
+      outcomes: await tmp.file(
+        'served-out.jsonl',
+        parts.flatMap((p) => p.outcomes),
+      ),
+    });
+    const args = (files: { exposures: string; outcomes: string }, ...extra: string[]) => [
+      'experiment',
+      '--exposures',
+      files.exposures,
+      '--outcomes',
+      files.outcomes,
+      '--experiment',
+      'exp1',
+      '--split',
+      'A=50,B=50',
+      ...extra,
+    ];
+    // 250 users × 2 exposures per variant; A: 50 of 500 exposures clicked (CTR 0.1), B: 150 of 500 (0.3).
+    const even = await write(served('A', 250, 50), served('B', 250, 150));
+    const out = join(tmp.dir, 'served');
+    expect((await run(args(even, '--out', out))).code).toBe(0);
+    const report = await readJson(join(out, 'report.json'));
+    expect(report.experiment.assignment_source).toBe('exposures');
+    expect(report.inputs.assignments).toBeUndefined();
+    expect(
+      report.experiment.variants.map((v: any) => [v.name, v.assignments, v.exposures, v.metrics.ctr.value]),
+    ).toEqual([
+      ['A', 250, 500, 0.1],
+      ['B', 250, 500, 0.3],
+    ]);
+    expect(report.counts).toMatchObject({ assignment_lines: 0, assignment_units: 500, exposures: 500 * 2 });
+    expect(report.experiment.srm).toMatchObject({ observed: { A: 250, B: 250 }, detected: false });
+    expect(report.experiment.decision.decision).toBe('ship');
+    // 140 vs 60 users logged for a 50/50 split: chi-square 32 on units (not on the 280/120 exposures) → hold.
+    const skewed = await write(served('A', 140, 28), served('B', 60, 36));
+    const skewOut = join(tmp.dir, 'served-skew');
+    expect((await run(args(skewed, '--out', skewOut))).code).toBe(2);
+    const skew = await readJson(join(skewOut, 'report.json'));
+    expect(skew.experiment.srm.observed).toEqual({ A: 140, B: 60 });
+    expect(skew.experiment.srm.statistic).toBeCloseTo(32, 9);
+    expect(skew.experiment.srm.detected).toBe(true);
+    expect(skew.experiment.decision.reasons[0]).toMatch(/sample ratio mismatch/);
+  });
+
   it('when arguments are missing or wrong, then exit 1', async () => {
     const files = await experimentFiles(variantData('A', 10, 1), variantData('B', 10, 2));
     expect((await run(['experiment', '--exposures', files.exposures])).code).toBe(1);
@@ -716,7 +810,7 @@ describe('eval ope', () => {
     expect(report.ope.estimates.ips.se).toBeCloseTo(Math.sqrt(0.25 / 4), 12);
   });
 
-  it('when the target favours i1 beyond the clip, then weights are clipped and IPS/SNIPS follow by hand', async () => {
+  it('when the target favours i1 beyond the clip, then weights are clipped and IPS, SNIPS and DR follow by hand', async () => {
     const files = await opeFiles([0.1, 0.5]);
     const target = await files.target([
       { item_id: 'i1', propensity: 0.9 },
@@ -745,9 +839,35 @@ describe('eval ope', () => {
     expect(report.ope.diagnostics.clipped_fraction).toBe(0.5);
     expect(report.ope.diagnostics.weight_max).toBe(5);
     expect(report.warnings.join(' ')).toMatch(/high_clipping_fraction/);
+    // DR with m(i1) = 2/4 clicks, m(i2) = 1/4: direct term 0.9·0.5 + 0.1·0.25 = 0.475 per request;
+    // corrections Σ w(r − m): r1 5·0.5 + 0.2·(−0.25) = 2.45, r2 −2.5 + 0.2·0.75 = −2.35, r3 2.45, r4 −2.55.
+    const drTerms = [2.45, -2.35, 2.45, -2.55].map((c) => 0.475 + c);
+    const drMean = drTerms.reduce((a, b) => a + b, 0) / 4;
+    expect(report.ope.estimates.dr.value).toBeCloseTo(0.475, 12);
+    expect(drMean).toBeCloseTo(0.475, 12);
+    const drVar = drTerms.reduce((a, t) => a + (t - drMean) ** 2, 0) / 3;
+    expect(report.ope.estimates.dr.se).toBeCloseTo(Math.sqrt(drVar / 4), 9);
+    // Without clipping (w(i1) = 9) IPS would be (9 + 0.2 + 9 + 0) / 4 = 4.55: the clip changes the estimate.
+    const unclipped = join(tmp.dir, 'u');
+    await run([
+      'ope',
+      '--exposures',
+      files.exposures,
+      '--outcomes',
+      files.outcomes,
+      '--target-policy',
+      target,
+      '--clip',
+      '100',
+      '--out',
+      unclipped,
+    ]);
+    const raw = await readJson(join(unclipped, 'report.json'));
+    expect(raw.ope.estimates.ips.value).toBeCloseTo(4.55, 12);
+    expect(raw.ope.diagnostics.clipped_fraction).toBe(0);
   });
 
-  it('when an exposed item has no propensity, then ope refuses with exit 1 naming the first such exposure', async () => {
+  it('when an exposed item has no propensity, then ope refuses with exit 4 and RECSYS_EVAL_PROPENSITY_MISSING naming the first such exposure', async () => {
     const files = await opeFiles([0.5, undefined]);
     const target = await files.target([{ item_id: 'i1', propensity: 0.5 }]);
     const out = join(tmp.dir, 'refused');
@@ -762,11 +882,24 @@ describe('eval ope', () => {
       '--out',
       out,
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toMatch(
-      /refusing to estimate: exposure request_id=r1 \(.*exp\.jsonl line 1\) has no propensity for item i2/,
+      /eval ope: RECSYS_EVAL_PROPENSITY_MISSING: refusing to estimate: exposure request_id=r1 \(.*exp\.jsonl line 1\) has no propensity for item i2/,
     );
     await expect(readFile(join(out, 'report.json'), 'utf8')).rejects.toThrow();
+    // A zero propensity cannot be inverted either.
+    const zero = await opeFiles([0.5, 0]);
+    const refused = await run([
+      'ope',
+      '--exposures',
+      zero.exposures,
+      '--outcomes',
+      zero.outcomes,
+      '--target-policy',
+      target,
+    ]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/has a zero propensity for item i2/);
   });
 });
 
@@ -818,6 +951,107 @@ describe('eval on one ingest export file', () => {
 });
 
 describe('eval reports', () => {
+  it('when reports of every mode are written, then each satisfies the committed JSON Schema, which `eval schema` prints', async () => {
+    const schemaFile = JSON.parse(
+      await readFile(join(__dirname, '..', 'schemas', 'eval-report.v1.schema.json'), 'utf8'),
+    );
+    const printed = await run(['schema']);
+    expect(printed.code).toBe(0);
+    expect(JSON.parse(printed.stdout)).toEqual(schemaFile);
+    expect(reportJsonSchema()).toEqual(schemaFile);
+
+    const reports: Record<string, unknown>[] = [];
+    const write = async (argv: string[]) => {
+      const out = join(tmp.dir, `mode-${reports.length}`);
+      await run([...argv, '--out', out]);
+      reports.push(await readJson(join(out, 'report.json')));
+    };
+    const files = await experimentFiles(variantData('A', 100, 10), variantData('B', 100, 30));
+    await write(['validate', '--exposures', files.exposures, '--outcomes', files.outcomes]);
+    await write(['offline', '--exposures', files.exposures, '--outcomes', files.outcomes, '--k', '2']);
+    await write(experimentArgs(files, '--guardrails', 'empty_rate<=0.1'));
+    const opeExposures = await tmp.file('ope-exp.jsonl', [
+      exposure({ request_id: 'p1', items: ['i1', 'i2'], propensities: [0.5, 0.5] }),
+      exposure({ request_id: 'p2', items: ['i1', 'i2'], propensities: [0.5, 0.5] }),
+    ]);
+    const target = await tmp.file('ope-target.jsonl', [
+      { request_id: 'p1', items: [{ item_id: 'i1', propensity: 1 }] },
+      { request_id: 'p2', items: [{ item_id: 'i2', propensity: 1 }] },
+    ]);
+    await write([
+      'ope',
+      '--exposures',
+      opeExposures,
+      '--outcomes',
+      files.outcomes,
+      '--target-policy',
+      target,
+    ]);
+    expect(reports.map((r) => r.mode)).toEqual(['validate', 'offline', 'experiment', 'ope']);
+    for (const report of reports) expect(validateJsonSchema(schemaFile, report)).toEqual([]);
+    // The schema is not a rubber stamp: unknown fields, wrong enums and missing sections are rejected.
+    const offline = reports[1] as any;
+    expect(validateJsonSchema(schemaFile, { ...offline, extra: 1 })).toEqual(['$.extra: not allowed']);
+    expect(validateJsonSchema(schemaFile, { ...offline, status: 'great' })[0]).toMatch(
+      /^\$\.status: not one/,
+    );
+    const { tool: _tool, ...withoutTool } = offline;
+    expect(validateJsonSchema(schemaFile, withoutTool)).toEqual(['$: missing required property tool']);
+    expect(
+      validateJsonSchema(schemaFile, { ...offline, window: { from: 'yesterday', to: offline.window.to } })
+        .length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('when a report is rendered, then Markdown and HTML carry the tool version, input window, counts and config', async () => {
+    const exposures = await tmp.file('exp.jsonl', [
+      exposure({ request_id: 'r1', items: ['i1', 'i2'], at: T0 }),
+      exposure({ request_id: 'r2', items: ['i2', 'i3'], at: T0 + 86_400_000 }),
+    ]);
+    const outcomes = await tmp.file('out.jsonl', [
+      outcome({ item_id: 'i2', request_id: 'r2', at: T0 + 86_400_000 + 60_000 }),
+    ]);
+    const out = join(tmp.dir, 'rendered');
+    const result = await run([
+      'offline',
+      '--exposures',
+      exposures,
+      '--outcomes',
+      outcomes,
+      '--k',
+      '2',
+      '--seed',
+      '9',
+      '--now',
+      NOW,
+      '--out',
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    const window = `${iso(T0)} – ${iso(T0 + 86_400_000 + 60_000)}`;
+    const md = await readFile(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('| Tool | recsys-publisher eval 0.1.0 |');
+    expect(md).toContain(`| Input window | ${window} |`);
+    expect(md).toContain(`| Created at | ${new Date(NOW).toISOString()} |`);
+    expect(md).toMatch(/## Counts\n\n\| Count \| Value \|\n\| --- \| --- \|\n\| exposure_lines \| 2 \|/);
+    expect(md).toContain('| outcomes_joined | 1 |');
+    expect(md).toContain('## Config (effective options)');
+    expect(md).toContain('| k | 2 |');
+    expect(md).toContain('| seed | 9 |');
+    expect(md).toContain('| bootstrap | 200 |');
+    expect(md).toContain('| relevantTypes | ["click","add_to_cart","purchase","like"] |');
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<tr><td>Tool</td><td>recsys-publisher eval 0.1.0</td></tr>');
+    expect(html).toContain(`<tr><td>Input window</td><td>${window}</td></tr>`);
+    expect(html).toContain('<tr><td>exposure_lines</td><td>2</td></tr>');
+    expect(html).toContain('<h2>Config (effective options)</h2>');
+    expect(html).toContain('<tr><td>seed</td><td>9</td></tr>');
+    // Plots: the metric per slice with its bootstrap interval, and the metric by day (two days → two points).
+    expect(html).toMatch(/<svg[^>]*aria-label="ndcg@2 per segment and surface"/);
+    const timeChart = /<svg[^>]*aria-label="ndcg@2 by day"[\s\S]*?<\/svg>/.exec(html)![0];
+    expect(timeChart.match(/<circle/g)).toHaveLength(2);
+  });
+
   it('when a report does not match EvalReportSchema, then writeReports throws and writes nothing', async () => {
     const exposures = await tmp.file('exp.jsonl', [exposure({ request_id: 'r1', items: ['i1'] })]);
     const outcomes = await tmp.file('out.jsonl', []);
@@ -837,7 +1071,7 @@ describe('eval command line', () => {
       ['validate', ['0  every line is valid', '1  usage']],
       ['offline', ['1  a regression gate failed']],
       ['experiment', ['0  ship', '2  hold', '3  fail', '1  usage']],
-      ['ope', ['missing propensity']],
+      ['ope', ['0  estimates computed', '4  refusal', 'RECSYS_EVAL_PROPENSITY_MISSING', '1  usage']],
     ] as const) {
       const result = await run([command, '--help']);
       expect(result.code).toBe(0);
@@ -846,4 +1080,72 @@ describe('eval command line', () => {
     expect((await run(['--help'])).stdout).toMatch(/validate[\s\S]*offline[\s\S]*experiment[\s\S]*ope/);
     expect((await run(['bogus'])).code).toBe(1);
   });
+});
+
+describe('recsys-publisher eval as a process', () => {
+  /** Runs `recsys-publisher eval …` from the sources, as a user would, and returns the process exit code. */
+  function cli(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'eval', ...argv],
+        { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('when the fixtures imply ship, hold and fail, then the process exits 0, 2 and 3', async () => {
+    // ship: B's CTR 0.3 against A's 0.1 on 400 exposures each, 50/50 as configured.
+    const ship = await cli(
+      experimentArgs(await experimentFiles(variantData('A', 400, 40), variantData('B', 400, 120))),
+    );
+    expect(ship.code).toBe(0);
+    expect(ship.stdout).toMatch(/decision: ship — ctr improved significantly: 0\.3000 vs 0\.1000/);
+    // hold: the same CTR win, but B's revenue per exposure is 0.25 against 1.0 (10 vs 40 purchases of 10).
+    const hold = await cli(
+      experimentArgs(
+        await experimentFiles(
+          variantData('A', 400, 40, { purchases: 40 }),
+          variantData('B', 400, 120, { purchases: 10 }),
+        ),
+        '--guardrails',
+        'revenue_per_exposure:0.05',
+      ),
+    );
+    expect(hold.code).toBe(2);
+    expect(hold.stdout).toMatch(/decision: hold — guardrail breached: revenue_per_exposure:0\.05/);
+    // fail: B's CTR 0.1 against A's 0.25.
+    const fail = await cli(
+      experimentArgs(await experimentFiles(variantData('A', 400, 100), variantData('B', 400, 40))),
+    );
+    expect(fail.code).toBe(3);
+    expect(fail.stdout).toMatch(/decision: fail — ctr regressed significantly/);
+  }, 90_000);
+
+  it('when ope lacks propensities or a flag is wrong, then the process exits 4 or 1', async () => {
+    const exposures = await tmp.file('exp.jsonl', [exposure({ request_id: 'r1', items: ['i1'] })]);
+    const outcomes = await tmp.file('out.jsonl', []);
+    const target = await tmp.file('target.jsonl', [
+      { request_id: 'r1', items: [{ item_id: 'i1', propensity: 1 }] },
+    ]);
+    const refused = await cli([
+      'ope',
+      '--exposures',
+      exposures,
+      '--outcomes',
+      outcomes,
+      '--target-policy',
+      target,
+    ]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/RECSYS_EVAL_PROPENSITY_MISSING: refusing to estimate/);
+    const usage = await cli(['experiment', '--exposures', exposures, '--bogus']);
+    expect(usage.code).toBe(1);
+  }, 60_000);
 });

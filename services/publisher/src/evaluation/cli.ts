@@ -3,13 +3,13 @@
  * Returns the exit code (see each command's --help and docs/evaluation.md); never calls process.exit.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { TOOL_VERSION, type RunContext } from './common.js';
+import { EvalExit, TOOL_VERSION, type RunContext } from './common.js';
 import { parseGuardrails, parseSplit, PRIMARY_METRICS, runExperiment } from './experiment.js';
-import { assertReadable, EvalInputError } from './jsonl.js';
+import { assertReadable, EvalInputError, EvalRefusal } from './jsonl.js';
 import { parseDuration } from './join.js';
 import { runOffline } from './offline.js';
 import { runOpe, type RewardKind } from './ope.js';
-import { fmt, writeReports, type EvalReport } from './report.js';
+import { fmt, reportJsonSchema, writeReports, type EvalReport } from './report.js';
 import { DEFAULT_RELEVANT_TYPES } from './schemas.js';
 import { runValidate } from './validate.js';
 
@@ -106,12 +106,14 @@ ${EXIT_LINE('  0  metrics computed; every gate passed (or no baseline)\n  1  a r
       'srm-min-sample': { type: 'string' },
       'attribution-window': { type: 'string' },
     } satisfies Options,
-    help: `Usage: recsys-publisher eval experiment --exposures f --outcomes f --assignments f --experiment id
+    help: `Usage: recsys-publisher eval experiment --exposures f --outcomes f [--assignments f] --experiment id
          [--primary ctr|conversion_rate|revenue_per_exposure] [--guardrails spec,...] [--alpha 0.05] [options]
 
 Per variant: exposures, CTR, conversion rate, revenue per exposure (+ add_to_cart_rate, dismiss_rate,
 empty_rate) with delta-method intervals, difference and relative lift against control, a chi-square
 sample-ratio-mismatch check on assignment units, guardrails and a decision for the candidate.
+  --assignments <file>         assignment events; without it (or without a line of the experiment) each
+                               exposure's own experiment {id, variant}, as logged by serving, is used
   --primary <metric>           decision metric (default ctr)
   --guardrails <specs>         comma-separated: metric:tol (breach when worse than control by more than tol,
                                relative), metric<=x or metric>=x (breach when the variant's value is outside)
@@ -149,7 +151,17 @@ propensity; the target-policy file holds {request_id, items:[{item_id, propensit
   --alpha <p>                  interval level 1-alpha (default 0.05)
 ${WINDOW_HELP}
 ${COMMON_HELP}
-${EXIT_LINE('  0  estimates computed').replace('invalid line)', 'invalid line, or a missing propensity: refusal)')}`,
+${EXIT_LINE('  0  estimates computed\n  4  refusal: an exposed item has no logging propensity (RECSYS_EVAL_PROPENSITY_MISSING); no report')}`,
+  },
+  schema: {
+    summary: 'Print the JSON Schema of report.json (schemas/eval-report.v1.schema.json).',
+    options: {} satisfies Options,
+    help: `Usage: recsys-publisher eval schema
+
+Prints the JSON Schema (draft 2020-12) that every report.json written by --out satisfies; the same document
+is committed as services/publisher/schemas/eval-report.v1.schema.json.
+Exit codes:
+  0  printed`,
   },
 } as const;
 
@@ -305,13 +317,17 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
       out(command.help);
       return 0;
     }
+    if (name === 'schema') {
+      out(JSON.stringify(reportJsonSchema(), null, 2));
+      return EvalExit.OK;
+    }
     const nowRaw = optionalString(values, 'now');
     const now = nowRaw === undefined ? new Date() : new Date(nowRaw);
     if (Number.isNaN(now.getTime())) throw new EvalInputError(`--now: not a timestamp: ${nowRaw}`);
     const context: RunContext = { args: rest, now };
 
     let report: EvalReport;
-    switch (name as CommandName) {
+    switch (name as Exclude<CommandName, 'schema'>) {
       case 'validate': {
         const files = ['exposures', 'outcomes', 'assignments'].filter(
           (f) => optionalString(values, f) !== undefined,
@@ -370,7 +386,7 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
       case 'experiment': {
         const exposures = required(values, 'exposures');
         const outcomes = required(values, 'outcomes');
-        const assignments = required(values, 'assignments');
+        const assignments = optionalString(values, 'assignments');
         const experiment = required(values, 'experiment');
         await readable(values, ['exposures', 'outcomes', 'assignments']);
         const primary = optionalString(values, 'primary') ?? 'ctr';
@@ -384,7 +400,7 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
           {
             exposures,
             outcomes,
-            assignments,
+            ...(assignments !== undefined ? { assignments } : {}),
             experiment,
             primary: primary as (typeof PRIMARY_METRICS)[number],
             guardrails: parseGuardrails(optionalString(values, 'guardrails') ?? ''),
@@ -436,11 +452,15 @@ export async function runEvalCommand(argv: string[], io: EvalIo = {}): Promise<n
     for (const line of summarize(report)) out(line);
     return report.exit_code;
   } catch (error) {
+    if (error instanceof EvalRefusal) {
+      err(`eval ${name}: ${error.code}: ${error.message}`);
+      return error.exitCode;
+    }
     if (error instanceof EvalInputError) err(`eval ${name}: ${error.message}`);
     else
       err(
         `eval ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
-    return 1;
+    return EvalExit.ERROR;
   }
 }

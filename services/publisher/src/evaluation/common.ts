@@ -6,6 +6,23 @@ import type { EvalReport, Series } from './report.js';
 export const TOOL_NAME = 'recsys-publisher eval';
 export const TOOL_VERSION = SERVICE_VERSION;
 
+/** Exit codes of `recsys-publisher eval …` (docs/evaluation.md, "Exit codes"). */
+export const EvalExit = {
+  /** validate: every line valid; offline: every gate passed; experiment: ship; ope: estimated. */
+  OK: 0,
+  /** Usage or input error; validate: an invalid line; offline: a regression gate failed. */
+  ERROR: 1,
+  /** experiment: hold (SRM, guardrail breach or no significant difference). */
+  HOLD: 2,
+  /** experiment: fail (the primary metric regressed significantly). */
+  FAIL: 3,
+  /** ope: refusal, the exposures lack the logging propensities an estimate needs. */
+  REFUSED: 4,
+} as const;
+
+/** Problem code printed with an `ope` refusal. */
+export const PROPENSITY_MISSING_CODE = 'RECSYS_EVAL_PROPENSITY_MISSING';
+
 export interface RunContext {
   /** The command-line arguments as given (after `eval <mode>`), recorded in the report. */
   args: string[];

@@ -2,10 +2,14 @@
  * `eval experiment`: per-variant exposure metrics with delta-method confidence intervals, relative lift against
  * control, a sample-ratio-mismatch check, guardrails and a ship / hold / fail decision.
  *
- * Memory: assignments of the experiment (by request id and by subject), the outcome index, the set of exposure
- * request ids (duplicate detection), and O(variants × metrics) running sums. Exposures are streamed.
+ * Variants come from the assignment events of the experiment when there are any, else from the exposures' own
+ * `experiment` field (serving logs the variant it assigned with every exposure).
+ *
+ * Memory: assignments of the experiment (by request id and by subject), the units counted for the SRM check, the
+ * outcome index, the set of exposure request ids (duplicate detection), and O(variants × metrics) running sums.
+ * Exposures are streamed.
  */
-import { baseReport, DailySeries, tidy, type RunContext } from './common.js';
+import { baseReport, DailySeries, EvalExit, tidy, type RunContext } from './common.js';
 import { EvalInputError, readValid } from './jsonl.js';
 import { OutcomeIndex, subjectKeys, Window } from './join.js';
 import type { Comparison, EvalReport, IntervalValue } from './report.js';
@@ -79,7 +83,11 @@ export function parseSplit(text: string): [string, number][] {
 export interface ExperimentOptions {
   exposures: string;
   outcomes: string;
-  assignments: string;
+  /**
+   * Assignment events (ingest `assignment` lines). Optional: without it, or when it holds no line of the
+   * experiment, each exposure's own `experiment {id, variant}` (set by serving) is its assignment.
+   */
+  assignments?: string;
   experiment: string;
   primary: (typeof PRIMARY_METRICS)[number];
   guardrails: Guardrail[];
@@ -164,34 +172,37 @@ export async function runExperiment(options: ExperimentOptions, context: RunCont
   };
   let assignmentLines = 0;
   let conflictingUnits = 0;
-  for await (const { value } of readValid(
-    options.assignments,
-    EvalAssignmentLine,
-    'assignment',
-    'assignments',
-  )) {
-    if (value.experiment_id !== options.experiment) continue;
-    assignmentLines++;
-    window.add(Date.parse(value.occurred_at));
-    if (value.request_id && !byRequest.has(value.request_id)) byRequest.set(value.request_id, value.variant);
-    const keys = subjectKeys(value);
-    for (const key of keys) if (!bySubject.has(key)) bySubject.set(key, value.variant);
-    const unit = keys[0] ?? (value.request_id ? `r:${value.request_id}` : `e:${value.event_id}`);
+  /** Counts a unit once for the SRM check (first variant wins); a later different variant is a conflict. */
+  const countUnit = (unit: string, variant: string) => {
     const previous = unitVariant.get(unit);
     if (previous === undefined) {
-      unitVariant.set(unit, value.variant);
-      statsOf(value.variant).assignments++;
-    } else if (previous !== value.variant) conflictingUnits++;
+      unitVariant.set(unit, variant);
+      statsOf(variant).assignments++;
+    } else if (previous !== variant) conflictingUnits++;
+  };
+  if (options.assignments) {
+    for await (const { value } of readValid(
+      options.assignments,
+      EvalAssignmentLine,
+      'assignment',
+      'assignments',
+    )) {
+      if (value.experiment_id !== options.experiment) continue;
+      assignmentLines++;
+      window.add(Date.parse(value.occurred_at));
+      if (value.request_id && !byRequest.has(value.request_id))
+        byRequest.set(value.request_id, value.variant);
+      const keys = subjectKeys(value);
+      for (const key of keys) if (!bySubject.has(key)) bySubject.set(key, value.variant);
+      countUnit(
+        keys[0] ?? (value.request_id ? `r:${value.request_id}` : `e:${value.event_id}`),
+        value.variant,
+      );
+    }
   }
-  if (assignmentLines === 0) {
-    throw new EvalInputError(
-      `no assignment for experiment "${options.experiment}" in ${options.assignments}`,
-    );
-  }
-  if (conflictingUnits)
-    warnings.push(
-      `${conflictingUnits} assignment(s) put an already assigned unit in another variant (first kept)`,
-    );
+  // Without assignment lines of the experiment, the exposures' own `experiment` field is the assignment and the
+  // SRM check counts the exposures' units (user, anonymous or session id, else request id).
+  const assignmentSource: 'assignments' | 'exposures' = assignmentLines > 0 ? 'assignments' : 'exposures';
 
   // 2. Outcomes, then 3. exposures streamed past them.
   const index = await OutcomeIndex.load(options.outcomes, options.attributionWindowMs);
@@ -228,6 +239,9 @@ export async function runExperiment(options: ExperimentOptions, context: RunCont
     }
     if (exposure.experiment?.id === options.experiment && exposure.experiment.variant !== variant)
       mismatched++;
+    if (assignmentSource === 'exposures') {
+      countUnit(subjectKeys(exposure)[0] ?? `r:${exposure.request_id}`, variant);
+    }
     const ts = Date.parse(exposure.occurred_at);
     window.add(ts);
     const outcomes = index.attributed(exposure, ts, true);
@@ -249,7 +263,16 @@ export async function runExperiment(options: ExperimentOptions, context: RunCont
     for (const [metric, moments] of s.metrics) moments.add(values[metric]);
     daily.add(variant, ts, values[options.primary]);
   }
+  if (stats.size === 0) {
+    throw new EvalInputError(
+      `no assignment for experiment "${options.experiment}"${options.assignments ? ` in ${options.assignments}` : ''} and no exposure in ${options.exposures} carries it`,
+    );
+  }
   window.merge(index.window);
+  if (conflictingUnits)
+    warnings.push(
+      `${conflictingUnits} ${assignmentSource === 'assignments' ? 'assignment' : 'exposure'}(s) put an already assigned unit in another variant (first kept)`,
+    );
   if (duplicates)
     warnings.push(`${duplicates} duplicate exposure request id(s): only the first exposure of each was used`);
   if (mismatched)
@@ -389,7 +412,11 @@ export async function runExperiment(options: ExperimentOptions, context: RunCont
       'experiment',
       context,
       { ...options, guardrails: options.guardrails.map((g) => g.spec) },
-      { exposures: options.exposures, outcomes: options.outcomes, assignments: options.assignments },
+      {
+        exposures: options.exposures,
+        outcomes: options.outcomes,
+        ...(options.assignments ? { assignments: options.assignments } : {}),
+      },
     ),
     window: window.toJSON(),
     counts: {
@@ -403,7 +430,7 @@ export async function runExperiment(options: ExperimentOptions, context: RunCont
       outcomes_joined: index.joinedCount(),
     },
     status: decision,
-    exit_code: decision === 'ship' ? 0 : decision === 'hold' ? 2 : 3,
+    exit_code: decision === 'ship' ? EvalExit.OK : decision === 'hold' ? EvalExit.HOLD : EvalExit.FAIL,
     warnings,
     series: daily.toSeries(variants),
     experiment: {
@@ -413,6 +440,7 @@ export async function runExperiment(options: ExperimentOptions, context: RunCont
       primary: options.primary,
       alpha: options.alpha,
       ci_method: 'delta',
+      assignment_source: assignmentSource,
       attribution_window_ms: options.attributionWindowMs,
       variants: variants.map((name) => {
         const s = stats.get(name)!;

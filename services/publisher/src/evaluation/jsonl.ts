@@ -12,6 +12,21 @@ export class EvalInputError extends Error {
   override name = 'EvalInputError';
 }
 
+/**
+ * The inputs are readable but lack what the command needs to give a trustworthy answer (e.g. `ope` without
+ * logging propensities): the command prints `<code>: <message>`, writes no report and exits with `exitCode`.
+ */
+export class EvalRefusal extends Error {
+  override name = 'EvalRefusal';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
 export type LineResult<T> =
   | { line: number; status: 'ok'; value: T }
   | { line: number; status: 'invalid'; reason: string }

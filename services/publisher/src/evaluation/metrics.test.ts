@@ -1,3 +1,4 @@
+import { createRng } from './stats.js';
 import {
   averagePrecisionAt,
   caseMetrics,
@@ -51,6 +52,24 @@ describe('ranking metrics', () => {
     expect(intraListDiversity(['a', 'b', 'c'], 3)).toBe(1);
     expect(intraListDiversity(['a', 'a'], 2)).toBe(0);
     expect(intraListDiversity(['a'], 3)).toBeNull();
+  });
+});
+
+describe('caseMetrics', () => {
+  it('when given random lists, relevant sets and cut-offs, then the one-pass values equal the per-metric functions', () => {
+    const rng = createRng(11);
+    const pick = (n: number) => Math.floor(rng() * n);
+    for (let trial = 0; trial < 500; trial++) {
+      const list = Array.from({ length: pick(8) }, () => `i${pick(10)}`);
+      const rel = new Set(Array.from({ length: pick(6) }, () => `i${pick(10)}`));
+      const k = 1 + pick(8);
+      const m = caseMetrics(list, rel, k);
+      expect(m.precision).toBeCloseTo(precisionAt(list, rel, k), 12);
+      expect(m.recall).toBeCloseTo(recallAt(list, rel, k), 12);
+      expect(m.map).toBeCloseTo(averagePrecisionAt(list, rel, k), 12);
+      expect(m.ndcg).toBeCloseTo(ndcgAt(list, rel, k), 12);
+      expect(m.hitrate).toBe(hitRateAt(list, rel, k));
+    }
   });
 });
 

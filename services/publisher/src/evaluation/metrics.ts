@@ -1,7 +1,12 @@
 /**
  * Ranking metrics at k with binary gains (definitions of the reference recsys-eval, docs/evaluation.md).
  * `recs` is the list in rank order; `relevant` the items with a relevant outcome for the case. Pure.
+ *
+ * NDCG and hit rate are the publisher gate's own (domain/eval/metrics.ts). Precision and recall follow the
+ * reference evaluator instead of the gate: hits / len(top-k) (not / k) and hits / |relevant| (not
+ * / min(k, |relevant|)); they agree with the gate whenever the list fills k and |relevant| ≤ k.
  */
+import { hitRateAtK, ndcgAtK } from '../domain/eval/metrics.js';
 
 function hitFlags(recs: readonly string[], relevant: ReadonlySet<string>, k: number): boolean[] {
   const flags: boolean[] = [];
@@ -21,9 +26,7 @@ export function recallAt(recs: readonly string[], relevant: ReadonlySet<string>,
 }
 
 /** 1 when any of the top-k is relevant. */
-export function hitRateAt(recs: readonly string[], relevant: ReadonlySet<string>, k: number): number {
-  return hitFlags(recs, relevant, k).some(Boolean) ? 1 : 0;
-}
+export const hitRateAt = hitRateAtK;
 
 /** Σ precision@i over hit positions i ≤ k, divided by min(|relevant|, k). */
 export function averagePrecisionAt(
@@ -42,16 +45,7 @@ export function averagePrecisionAt(
 }
 
 /** DCG = Σ 1/log2(i+2) over hits (0-based i) ÷ IDCG of min(|relevant|, k) hits at the top. */
-export function ndcgAt(recs: readonly string[], relevant: ReadonlySet<string>, k: number): number {
-  let ideal = 0;
-  for (let i = 0; i < Math.min(relevant.size, k); i++) ideal += 1 / Math.log2(i + 2);
-  if (!ideal) return 0;
-  let dcg = 0;
-  hitFlags(recs, relevant, k).forEach((hit, i) => {
-    if (hit) dcg += 1 / Math.log2(i + 2);
-  });
-  return dcg / ideal;
-}
+export const ndcgAt = ndcgAtK;
 
 /**
  * Intra-list diversity of the top-k: mean pairwise dissimilarity. With tags, dissimilarity = 1 − Jaccard(tags);
@@ -102,7 +96,7 @@ function dissimilarity(
 export const CASE_METRICS = ['precision', 'recall', 'map', 'ndcg', 'hitrate'] as const;
 export type CaseMetric = (typeof CASE_METRICS)[number];
 
-/** All case metrics in one pass over the top-k (same definitions as the functions above). */
+/** All case metrics in one pass over the top-k (same definitions as the functions above; a test keeps them equal). */
 export function caseMetrics(
   recs: readonly string[],
   relevant: ReadonlySet<string>,

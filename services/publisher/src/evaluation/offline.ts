@@ -4,7 +4,7 @@
  * the item counts needed for coverage / novelty / entropy. Exposures themselves are streamed.
  */
 import { readFile } from 'node:fs/promises';
-import { baseReport, DailySeries, tidy, type RunContext } from './common.js';
+import { baseReport, DailySeries, EvalExit, tidy, type RunContext } from './common.js';
 import { EvalInputError, readValid } from './jsonl.js';
 import { OutcomeIndex, rankedItems, Window } from './join.js';
 import {
@@ -205,7 +205,7 @@ export async function runOffline(options: OfflineOptions, context: RunContext): 
       outcomes_without_request_id: index.withoutRequestId,
     },
     status: regressed ? 'regressed' : 'ok',
-    exit_code: regressed ? 1 : 0,
+    exit_code: regressed ? EvalExit.ERROR : EvalExit.OK,
     warnings,
     series: [...ndcgDaily.toSeries(), ...hitDaily.toSeries()],
     offline: {

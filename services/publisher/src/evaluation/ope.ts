@@ -12,8 +12,15 @@
  * Memory: the outcome index, the target policy (per request id), per-item reward sums for m(a), the exposure
  * request id set; exposures are streamed twice (pass 1 fits m(a), pass 2 estimates).
  */
-import { baseReport, DailySeries, tidy, type RunContext } from './common.js';
-import { EvalInputError, readValid } from './jsonl.js';
+import {
+  baseReport,
+  DailySeries,
+  EvalExit,
+  PROPENSITY_MISSING_CODE,
+  tidy,
+  type RunContext,
+} from './common.js';
+import { EvalInputError, EvalRefusal, readValid } from './jsonl.js';
 import { OutcomeIndex, rankedItems, Window, type OutcomeRef } from './join.js';
 import type { EvalReport } from './report.js';
 import {
@@ -67,9 +74,11 @@ function loggedItems(
   return top.map((itemId) => {
     const propensity = byId.get(itemId)!.propensity;
     if (propensity === undefined || propensity <= 0) {
-      throw new EvalInputError(
+      throw new EvalRefusal(
+        PROPENSITY_MISSING_CODE,
         `refusing to estimate: exposure request_id=${exposure.request_id} (${path} line ${line}) has ${propensity === undefined ? 'no' : 'a zero'} propensity for item ${itemId}; ` +
           'off-policy estimates need the logging propensity (> 0) of every exposed item',
+        EvalExit.REFUSED,
       );
     }
     return { item_id: itemId, propensity };
@@ -248,7 +257,7 @@ export async function runOpe(options: OpeOptions, context: RunContext): Promise<
       target_policy_requests: target.size,
     },
     status: 'ok',
-    exit_code: 0,
+    exit_code: EvalExit.OK,
     warnings,
     series: daily.toSeries(['observed', 'IPS']),
     ope: {

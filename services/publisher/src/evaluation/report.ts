@@ -95,6 +95,8 @@ const ExperimentSection = z.object({
   primary: z.string(),
   alpha: Num,
   ci_method: z.literal('delta'),
+  /** Where the variants come from: the assignment events, or (without any) the exposures' `experiment` field. */
+  assignment_source: z.enum(['assignments', 'exposures']),
   attribution_window_ms: Num,
   variants: z.array(
     z.object({
@@ -170,6 +172,15 @@ export const EvalReportSchema = z
   })
   .meta({ id: 'EvalReport' });
 export type EvalReport = z.output<typeof EvalReportSchema>;
+
+/**
+ * JSON Schema (draft 2020-12) of report.json, derived from EvalReportSchema; committed as
+ * schemas/eval-report.v1.schema.json (a test keeps the two equal) and printed by `eval schema`.
+ */
+export function reportJsonSchema(): Record<string, unknown> {
+  const { $schema, ...schema } = z.toJSONSchema(EvalReportSchema, { target: 'draft-2020-12', io: 'output' });
+  return { $schema, title: `RecSys evaluation report (${REPORT_SCHEMA_ID})`, ...schema };
+}
 
 // ---- rendering ---------------------------------------------------------------------------------------------
 
@@ -429,6 +440,18 @@ function header(report: EvalReport): [string, string][] {
   ];
 }
 
+/** The effective options of the run (defaults included), one row per option. */
+function configTable(report: EvalReport): Table {
+  return {
+    title: 'Config (effective options)',
+    headers: ['Option', 'Value'],
+    rows: Object.entries(report.config.options).map(([key, value]) => [
+      key,
+      value === undefined ? '–' : JSON.stringify(value),
+    ]),
+  };
+}
+
 function mdCell(value: string | number | null): string {
   return String(value ?? '–')
     .replace(/\|/g, '\\|')
@@ -447,7 +470,7 @@ export function renderMarkdown(report: EvalReport): string {
   out.push('## Counts', '', '| Count | Value |', '| --- | --- |');
   for (const [key, value] of Object.entries(report.counts)) out.push(`| ${key} | ${fmt(value)} |`);
   out.push('');
-  for (const table of tables) {
+  for (const table of [...tables, configTable(report)]) {
     out.push(`## ${table.title}`, '', `| ${table.headers.map(mdCell).join(' | ')} |`);
     out.push(`| ${table.headers.map(() => '---').join(' | ')} |`);
     for (const row of table.rows) out.push(`| ${row.map(mdCell).join(' | ')} |`);
@@ -596,6 +619,7 @@ export function renderHtml(report: EvalReport): string {
       ? `<h2>Plots</h2>${charts.map((c) => (c.kind === 'interval' ? intervalSvg(c) : timeSvg(c))).join('\n')}`
       : '',
     ...tables.map(table),
+    table(configTable(report)),
     report.warnings.length
       ? `<h2>Warnings</h2><ul>${report.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`
       : '',

@@ -3,7 +3,7 @@
  * counts the joins of outcomes (and assignments) to exposures by request id.
  * Memory: the set of exposure request ids (for joins and duplicate detection); lines are streamed.
  */
-import { baseReport, tidy, type RunContext } from './common.js';
+import { baseReport, EvalExit, tidy, type RunContext } from './common.js';
 import { readRecords } from './jsonl.js';
 import { Window } from './join.js';
 import type { EvalReport } from './report.js';
@@ -123,7 +123,7 @@ export async function runValidate(
     window: window.toJSON(),
     counts,
     status: invalid ? 'invalid' : 'valid',
-    exit_code: invalid ? 1 : 0,
+    exit_code: invalid ? EvalExit.ERROR : EvalExit.OK,
     warnings,
     series: [],
     validate: {
