@@ -1,5 +1,6 @@
 import type { Logger } from '@recsys/platform/logger';
 import { buildSnapshot, type SnapshotArtifacts } from '../domain/ranking/snapshot.js';
+import { catalogItemChanged } from '../domain/ranking/dense.js';
 import type { CatalogItem, SignalSnapshot } from '../domain/ranking/types.js';
 import type { ServingMetrics } from '../metrics.js';
 import { SignalLoadError, SignalNotFoundError } from './errors.js';
@@ -345,4 +346,5 @@ function applyCatalogItem(snapshot: SignalSnapshot, itemId: string, item: Catalo
       existing ? { ...existing, available: false } : { itemId, tags: [], available: false },
     );
   }
+  catalogItemChanged(snapshot, itemId);
 }

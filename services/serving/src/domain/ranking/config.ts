@@ -26,6 +26,9 @@ export interface RankingDoc {
   normalization?: 'max' | 'saturating';
   history_floor?: number;
   history_share?: number;
+  history_seeds?: number;
+  neighbours_per_seed?: number;
+  min_neighbours_per_seed?: number;
 }
 
 /** A layer that can override weights, algorithm and ranking options (tenant, surface, variant). */
@@ -151,6 +154,18 @@ function applyLayer(cfg: RankingConfig, layer: OverridesDoc | undefined): void {
   if (r.normalization === 'max' || r.normalization === 'saturating') cfg.normalization = r.normalization;
   if (isFiniteNumber(r.history_floor)) cfg.historyFloor = Math.min(1, Math.max(0, r.history_floor));
   if (isFiniteNumber(r.history_share)) cfg.historyShare = Math.min(1, Math.max(0, r.history_share));
+  if (isFiniteNumber(r.history_seeds)) cfg.historySeeds = clampInt(r.history_seeds, 0, MAX_SEED_BUDGET);
+  if (isFiniteNumber(r.neighbours_per_seed))
+    cfg.neighboursPerSeed = clampInt(r.neighbours_per_seed, 1, MAX_SEED_BUDGET);
+  if (isFiniteNumber(r.min_neighbours_per_seed))
+    cfg.minNeighboursPerSeed = clampInt(r.min_neighbours_per_seed, 0, MAX_SEED_BUDGET);
+}
+
+/** Upper bound of the per-request seed and neighbour budgets a tenant can configure. */
+export const MAX_SEED_BUDGET = 500;
+
+function clampInt(v: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.floor(v)));
 }
 
 /**

@@ -6,8 +6,9 @@
  * selection with constraints and back-fill (bounded top-N via a lazy heap, never a full sort of the catalog) →
  * optional MMR → reasons / explain / trace / warnings.
  */
+import { Accumulators, denseSignals, type DenseSignals, type NeighbourRows } from './dense.js';
 import { RankHeap } from './heap.js';
-import { applyRules } from './rules.js';
+import { activeRules, applyRules } from './rules.js';
 import type {
   AlgorithmMode,
   CatalogItem,
@@ -45,6 +46,16 @@ export const SESSION_SEEDS = 3;
 /** Bound on trace entries, and on `outranked` entries among them. */
 export const TRACE_LIMIT = 100;
 export const OUTRANKED_TRACE = 10;
+/**
+ * Neighbour-only candidates kept beyond what the list can lose to filters: a plain request (no active rules, tag
+ * constraints, include_ids, MMR or trace) materializes only the best k + |excluded| + |dismissed| (+ |seen| without
+ * repeats) + PRUNE_MARGIN of them. Should the list still come up short, the request is ranked again unpruned, so
+ * the result is the same either way.
+ */
+export const PRUNE_MARGIN = 50;
+
+/** Neighbour accumulators shared by every request of the process (ranking is synchronous). */
+const ACCUMULATORS = new Accumulators();
 
 type SignalName = 'pop' | 'cooc' | 'i2i' | 'content' | 'session' | 'history';
 type SimName = 'i2i' | 'content' | 'session';
@@ -199,7 +210,7 @@ function sanitizeIds(ids: readonly string[], max = Number.POSITIVE_INFINITY): st
 }
 
 /** Seeds (item → weight) for neighbour expansion: anchors 1, recent RECENT_DECAY^i, history score/max. */
-function neighbourSeeds(anchors: string[], user: UserContext): Map<string, number> {
+function neighbourSeeds(anchors: string[], user: UserContext, historySeeds: number): Map<string, number> {
   const seeds = new Map<string, number>();
   const put = (id: string, w: number): void => {
     if (w > (seeds.get(id) ?? 0)) seeds.set(id, w);
@@ -210,14 +221,14 @@ function neighbourSeeds(anchors: string[], user: UserContext): Map<string, numbe
   if (user.historyMax > 0) {
     const top = [...user.history.entries()]
       .sort((a, b) => b[1] - a[1] || cmpId(a[0], b[0]))
-      .slice(0, HISTORY_SEEDS);
+      .slice(0, historySeeds);
     for (const [id, s] of top) put(id, s / user.historyMax);
   }
   return seeds;
 }
 
-function neighbourBudget(seedWeight: number): number {
-  return Math.max(MIN_NEIGHBOURS_PER_SEED, Math.ceil(NEIGHBOURS_PER_SEED * Math.min(1, seedWeight)));
+function neighbourBudget(seedWeight: number, perSeed: number, minPerSeed: number): number {
+  return Math.max(minPerSeed, Math.ceil(perSeed * Math.min(1, seedWeight)));
 }
 
 function jaccard(a: readonly string[], b: readonly string[]): number {
@@ -227,7 +238,26 @@ function jaccard(a: readonly string[], b: readonly string[]): number {
   return inter / (a.length + b.length - inter);
 }
 
-export function rank(input: RankingInput): RankingResult {
+export interface RankOptions {
+  /** Materialize only the neighbour candidates that can reach the list (default true; false is for tests). */
+  prune?: boolean;
+}
+
+export function rank(input: RankingInput, options: RankOptions = {}): RankingResult {
+  try {
+    if (options.prune !== false) {
+      const result = rankOnce(input, true);
+      if (result) return result;
+      ACCUMULATORS.clear();
+    }
+    return rankOnce(input, false)!;
+  } finally {
+    ACCUMULATORS.clear();
+  }
+}
+
+/** One ranking pass; undefined when a pruned pass could not fill the list (the caller re-ranks unpruned). */
+function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefined {
   const { request, config, snapshot } = input;
   const k = Number.isFinite(request.k) && request.k > 0 ? Math.min(MAX_K, Math.floor(request.k)) : DEFAULT_K;
   const warnings: RankingWarning[] = [];
@@ -278,17 +308,40 @@ export function rank(input: RankingInput): RankingResult {
     if (!c) pool.set(id, (c = newCandidate(id)));
     return c;
   };
-  const seeds = neighbourSeeds(anchors, user);
+  const seeds = neighbourSeeds(anchors, user, config.historySeeds ?? HISTORY_SEEDS);
+  const perSeed = config.neighboursPerSeed ?? NEIGHBOURS_PER_SEED;
+  const minPerSeed = Math.min(perSeed, config.minNeighboursPerSeed ?? MIN_NEIGHBOURS_PER_SEED);
 
-  const addNeighbours = (source: Map<string, Neighbour[]> | undefined, field: 'cooc' | 'i2i'): void => {
-    if (!source || source.size === 0) return;
+  // Blend and implicit modes expand seeds into cooc / i2i neighbours through dense accumulators (see dense.ts).
+  const dense: DenseSignals | undefined =
+    snapshot && (mode === 'blend' || mode === 'implicit') ? denseSignals(snapshot) : undefined;
+  const acc = ACCUMULATORS;
+  if (dense) acc.reserve(dense.ids.length);
+  const addDenseNeighbours = (rows: NeighbourRows, target: Float64Array): void => {
+    if (!dense) return;
     for (const [seed, w] of seeds) {
-      const list = source.get(seed);
-      if (!list) continue;
-      const n = Math.min(list.length, neighbourBudget(w));
-      for (let i = 0; i < n; i++) {
-        const nb = list[i]!;
-        if (nb.score > 0) cand(nb.itemId)[field] += w * nb.score;
+      const s = dense.index.get(seed);
+      if (s === undefined) continue;
+      const from = rows.start[s]!;
+      const to = Math.min(rows.start[s + 1]!, from + neighbourBudget(w, perSeed, minPerSeed));
+      for (let j = from; j < to; j++) {
+        const score = rows.score[j]!;
+        if (!(score > 0)) continue;
+        const t = rows.item[j]!;
+        acc.touch(t);
+        target[t]! += w * score;
+      }
+    }
+  };
+
+  /** The user's own items (their scores are read from the user context at normalization). */
+  const addHistory = (): void => {
+    for (const [id, v] of user.history) {
+      const i = dense?.index.get(id);
+      if (i === undefined) cand(id);
+      else {
+        acc.touch(i);
+        acc.history[i] = v;
       }
     }
   };
@@ -297,7 +350,9 @@ export function rank(input: RankingInput): RankingResult {
     if (!snapshot) return;
     const ranked = snapshot.popularityRanked;
     const n = Math.min(ranked.length, fanout);
-    for (let i = 0; i < n; i++) cand(ranked[i]!);
+    // The dense index of the i-th most popular item is i (see dense.ts).
+    if (dense) for (let i = 0; i < n; i++) acc.touch(i);
+    else for (let i = 0; i < n; i++) cand(ranked[i]!);
   };
 
   if (mode === 'cooc') {
@@ -306,7 +361,7 @@ export function rank(input: RankingInput): RankingResult {
     if (snapshot) {
       for (const [seed, w] of coocSeeds) {
         const list = snapshot.cooc.get(seed);
-        const n = Math.min(list?.length ?? 0, NEIGHBOURS_PER_SEED);
+        const n = Math.min(list?.length ?? 0, perSeed);
         for (let i = 0; i < n; i++) {
           const nb = list![i]!;
           if (nb.score > 0 && !coocSeeds.has(nb.itemId)) cand(nb.itemId).cooc += w * nb.score;
@@ -318,32 +373,38 @@ export function rank(input: RankingInput): RankingResult {
       ({ weights, model } = effectiveWeights(config, mode));
     }
   } else if (mode === 'implicit') {
-    if (user.history.size > 0 && weights.history > 0) for (const id of user.history.keys()) cand(id);
-    addNeighbours(snapshot?.i2i, 'i2i');
-    if (pool.size === 0) {
+    if (user.history.size > 0 && weights.history > 0) addHistory();
+    if (dense) addDenseNeighbours(dense.i2i, acc.i2i);
+    if (pool.size === 0 && acc.size === 0) {
       mode = 'popularity';
       ({ weights, model } = effectiveWeights(config, mode));
     }
   }
 
   if (mode === 'blend') {
-    if (needs(weights, 'cooc')) addNeighbours(snapshot?.cooc, 'cooc');
-    if (needs(weights, 'i2i')) addNeighbours(snapshot?.i2i, 'i2i');
-    if (needs(weights, 'history')) for (const id of user.history.keys()) cand(id);
-    if (needs(weights, 'session') && snapshot && snapshot.sessionNext.size > 0) {
+    if (dense && needs(weights, 'cooc')) addDenseNeighbours(dense.cooc, acc.cooc);
+    if (dense && needs(weights, 'i2i')) addDenseNeighbours(dense.i2i, acc.i2i);
+    if (needs(weights, 'history')) addHistory();
+    if (dense && needs(weights, 'session') && snapshot && snapshot.sessionNext.size > 0) {
       const sessionSeeds = (user.recentItems.length > 0 ? user.recentItems : anchors).slice(0, SESSION_SEEDS);
+      const rows = dense.session;
       sessionSeeds.forEach((seed, i) => {
-        const list = snapshot.sessionNext.get(seed);
-        const n = Math.min(list?.length ?? 0, NEIGHBOURS_PER_SEED);
+        const s = dense.index.get(seed);
+        if (s === undefined) return;
+        const from = rows.start[s]!;
+        const to = Math.min(rows.start[s + 1]!, from + perSeed);
         const w = Math.pow(0.5, i);
-        for (let j = 0; j < n; j++) {
-          const nb = list![j]!;
-          if (nb.score > 0) cand(nb.itemId).session += w * nb.score;
+        for (let j = from; j < to; j++) {
+          const score = rows.score[j]!;
+          if (!(score > 0)) continue;
+          const t = rows.item[j]!;
+          acc.touch(t);
+          acc.session[t]! += w * score;
         }
       });
     }
-    if (needs(weights, 'content') && snapshot && snapshot.tagIndex.size > 0) {
-      addContent(snapshot, anchors, user, cand);
+    if (dense && needs(weights, 'content') && snapshot && snapshot.tagIndex.size > 0) {
+      addContent(snapshot, dense, acc, anchors, user);
     }
   }
   if (mode === 'blend' || mode === 'popularity') addPopularity();
@@ -366,8 +427,48 @@ export function rank(input: RankingInput): RankingResult {
     maxPop = snapshot.popularity.get(snapshot.popularityRanked[0]!) ?? 0;
   }
   const injectedPop = maxPop > 0 ? maxPop : 1;
+  const fastPath = !saturating && weights.bucket.length === 0;
+  const pruning =
+    prune &&
+    fastPath &&
+    dense !== undefined &&
+    activeRules(input.rules, request.surface, request.segment, input.now).length === 0 &&
+    requiredTags.length === 0 &&
+    forbiddenTags.size === 0 &&
+    !allow &&
+    maxPerTag.size === 0 &&
+    !(config.mmrLambda > 0) &&
+    !traceOn;
+  if (dense && acc.size > 0) {
+    // Neighbour sums onto the candidates other sources created; the rest become candidates now, or (pruning)
+    // after scoring, when only the best of them are kept.
+    for (const c of pool.values()) {
+      const i = dense.index.get(c.id);
+      if (i === undefined || acc.mark[i] !== 1) continue;
+      copySignals(c, acc, i);
+      acc.mark[i] = 2;
+    }
+    if (!pruning) {
+      for (let j = 0; j < acc.size; j++) {
+        const i = acc.touched[j]!;
+        if (acc.mark[i] === 1) copySignals(cand(dense.ids[i]!), acc, i);
+      }
+    }
+  }
   const max: Record<SignalName, number> = { pop: 0, cooc: 0, i2i: 0, content: 0, session: 0, history: 0 };
   const hasHistory = weights.history > 0 && user.history.size > 0;
+  if (pruning && dense) {
+    for (let j = 0; j < acc.size; j++) {
+      const i = acc.touched[j]!;
+      if (acc.mark[i] !== 1) continue;
+      if (dense.pop[i]! > max.pop) max.pop = dense.pop[i]!;
+      if (acc.cooc[i]! > max.cooc) max.cooc = acc.cooc[i]!;
+      if (acc.i2i[i]! > max.i2i) max.i2i = acc.i2i[i]!;
+      if (acc.content[i]! > max.content) max.content = acc.content[i]!;
+      if (acc.session[i]! > max.session) max.session = acc.session[i]!;
+      if (hasHistory && acc.history[i]! > max.history) max.history = acc.history[i]!;
+    }
+  }
   for (const c of pool.values()) {
     c.pop = popularity?.get(c.id) ?? 0;
     if (c.injected && c.pop < injectedPop) c.pop = injectedPop;
@@ -397,7 +498,8 @@ export function rank(input: RankingInput): RankingResult {
     }
     return score;
   };
-  if (!saturating && weights.bucket.length === 0) {
+  let pruned = false;
+  if (fastPath) {
     // Fast path (the default): weight/max folded into one coefficient per signal.
     const coef = (s: SignalName): number => (weights[s] > 0 && max[s] > 0 ? weights[s] / max[s] : 0);
     const cp = coef('pop');
@@ -407,6 +509,28 @@ export function rank(input: RankingInput): RankingResult {
     const cs = coef('session');
     const wh = max.history > 0 ? weights.history : 0;
     const hScale = max.history > 0 ? (1 - historyFloor) / max.history : 0;
+    if (pruning && dense) {
+      const keep =
+        k + exclude.size + user.dismissed.size + (config.allowRepeats ? 0 : user.seen.size) + PRUNE_MARGIN;
+      const best = bestTouched(acc, dense, keep, (i) => {
+        let score =
+          cp * dense.pop[i]! +
+          cc * acc.cooc[i]! +
+          ci * acc.i2i[i]! +
+          cx * acc.content[i]! +
+          cs * acc.session[i]!;
+        const h = hasHistory ? acc.history[i]! : 0;
+        if (wh > 0 && h > 0) score += wh * (historyFloor + hScale * h);
+        return score;
+      });
+      pruned = best.leftOut;
+      for (const i of best.indexes) {
+        const c = cand(dense.ids[i]!);
+        copySignals(c, acc, i);
+        c.pop = dense.pop[i]!;
+        if (hasHistory) c.history = acc.history[i]!;
+      }
+    }
     for (const c of pool.values()) {
       let score = cp * c.pop + cc * c.cooc + ci * c.i2i + cx * c.content + cs * c.session;
       if (wh > 0 && c.history > 0) score += wh * (historyFloor + hScale * c.history);
@@ -587,6 +711,7 @@ export function rank(input: RankingInput): RankingResult {
     countTags(c.id);
     if (c.history > 0) historyTaken++;
   }
+  if (pruned && selected.length < need) return undefined;
   if (traceOn) {
     let n = 0;
     for (const c of leftovers) {
@@ -682,6 +807,71 @@ export function rank(input: RankingInput): RankingResult {
   return result;
 }
 
+/**
+ * The `keep` best touched-but-not-pooled dense indexes by (score desc, item id asc), via a bounded heap whose root
+ * is the worst kept entry; `leftOut` says whether any touched index was dropped.
+ */
+function bestTouched(
+  acc: Accumulators,
+  dense: DenseSignals,
+  keep: number,
+  scoreOf: (i: number) => number,
+): { indexes: number[]; leftOut: boolean } {
+  const idx: number[] = [];
+  const score: number[] = [];
+  let leftOut = false;
+  // a is worse than b: lower score, or the same score and a larger id.
+  const worse = (a: number, b: number): boolean =>
+    score[a]! < score[b]! || (score[a] === score[b] && dense.ids[idx[a]!]! > dense.ids[idx[b]!]!);
+  const swap = (a: number, b: number): void => {
+    const ti = idx[a]!;
+    idx[a] = idx[b]!;
+    idx[b] = ti;
+    const ts = score[a]!;
+    score[a] = score[b]!;
+    score[b] = ts;
+  };
+  const up = (j: number): void => {
+    while (j > 0) {
+      const p = (j - 1) >> 1;
+      if (!worse(j, p)) break;
+      swap(j, p);
+      j = p;
+    }
+  };
+  const down = (j: number): void => {
+    const n = idx.length;
+    for (;;) {
+      const l = 2 * j + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && worse(r, l) ? r : l;
+      if (!worse(c, j)) break;
+      swap(c, j);
+      j = c;
+    }
+  };
+  for (let t = 0; t < acc.size; t++) {
+    const i = acc.touched[t]!;
+    if (acc.mark[i] !== 1) continue;
+    const s = scoreOf(i);
+    if (idx.length < keep) {
+      idx.push(i);
+      score.push(s);
+      up(idx.length - 1);
+      continue;
+    }
+    leftOut = true;
+    const root = score[0]!;
+    if (s > root || (s === root && dense.ids[i]! < dense.ids[idx[0]!]!)) {
+      idx[0] = i;
+      score[0] = s;
+      down(0);
+    }
+  }
+  return { indexes: idx, leftOut };
+}
+
 function hasData(snapshot: SignalSnapshot, s: SignalName): boolean {
   switch (s) {
     case 'pop':
@@ -699,15 +889,24 @@ function hasData(snapshot: SignalSnapshot, s: SignalName): boolean {
   }
 }
 
+/** Adds the accumulated neighbour, content, session and history sums of dense index `i` to a candidate. */
+function copySignals(c: Candidate, acc: Accumulators, i: number): void {
+  c.cooc += acc.cooc[i]!;
+  c.i2i += acc.i2i[i]!;
+  c.content += acc.content[i]!;
+  c.session += acc.session[i]!;
+}
+
 /**
  * Content similarity: for each seed (anchors, then recent items; else the top history items) add
  * seedWeight × Jaccard(tags(seed), tags(item)) for items sharing a tag, reading at most TAG_FANOUT items per tag.
  */
 function addContent(
   snapshot: SignalSnapshot,
+  dense: DenseSignals,
+  acc: Accumulators,
   anchors: string[],
   user: UserContext,
-  cand: (id: string) => { content: number },
 ): void {
   const seeds: [string, number][] = [];
   const seen = new Set<string>();
@@ -724,22 +923,30 @@ function addContent(
     for (const [id, s] of top) push(id, s / user.historyMax);
   }
   const catalog: Map<string, CatalogItem> = snapshot.catalog;
+  const shared = acc.shared;
+  const sharing: number[] = [];
   for (const [seed, w] of seeds) {
     const seedTags = catalog.get(seed)?.tags;
     if (!seedTags || seedTags.length === 0) continue;
-    const inter = new Map<string, number>();
+    const seedIndex = dense.index.get(seed) ?? -1;
+    sharing.length = 0;
     for (const t of seedTags) {
-      const list = snapshot.tagIndex.get(t);
+      const list = dense.tagItems.get(t);
       if (!list) continue;
       const n = Math.min(list.length, TAG_FANOUT);
-      for (let i = 0; i < n; i++) {
-        const id = list[i]!;
-        if (id !== seed) inter.set(id, (inter.get(id) ?? 0) + 1);
+      for (let j = 0; j < n; j++) {
+        const i = list[j]!;
+        if (i === seedIndex) continue;
+        if (shared[i] === 0) sharing.push(i);
+        shared[i]!++;
       }
     }
-    for (const [id, shared] of inter) {
-      const size = catalog.get(id)?.tags.length ?? shared;
-      cand(id).content += (w * shared) / (seedTags.length + size - shared);
+    // In first-seen order, as the candidates' content sums are order-sensitive in floating point.
+    for (const i of sharing) {
+      const count = shared[i]!;
+      shared[i] = 0;
+      acc.touch(i);
+      acc.content[i]! += (w * count) / (seedTags.length + dense.tagCount[i]! - count);
     }
   }
 }

@@ -11,6 +11,7 @@ import type {
   PopularityArtifact,
   SessionSeqArtifact,
 } from '@recsys/contracts-publisher';
+import { denseSignals } from './dense.js';
 import type { CatalogItem, Neighbour, SignalSnapshot } from './types.js';
 
 /** Artifacts by kind (keys are the publisher's ArtifactKind values); every one is optional. */
@@ -213,7 +214,7 @@ export function buildSnapshot(
   }
   for (const [tag, list] of tagIndex) approxBytes += ENTRY_OVERHEAD + strBytes(tag) + 16 + list.length * 8;
 
-  return {
+  const snapshot: SignalSnapshot = {
     tenantId: meta.tenantId,
     surface: meta.surface,
     segment: meta.segment,
@@ -228,6 +229,9 @@ export function buildSnapshot(
     tagIndex,
     approxBytes,
   };
+  // The ranking engine's integer-indexed copy is built now, at load, rather than on the first request.
+  snapshot.approxBytes += denseSignals(snapshot).bytes;
+  return snapshot;
 }
 
 /** An empty snapshot (no signals), e.g. for a tenant with nothing published yet. */

@@ -100,6 +100,12 @@ export interface RankingConfig {
    * rest is back-filled by items the user does not have yet, which trades buy-again hits for discovery.
    */
   historyShare?: number;
+  /** Top history items used as neighbour seeds (default HISTORY_SEEDS). */
+  historySeeds?: number;
+  /** Neighbours read per seed and source for a full-weight seed (default NEIGHBOURS_PER_SEED). */
+  neighboursPerSeed?: number;
+  /** Neighbours read per seed and source for any seed, however weak (default MIN_NEIGHBOURS_PER_SEED). */
+  minNeighboursPerSeed?: number;
 }
 
 export type RuleAction = 'pin' | 'boost' | 'block';

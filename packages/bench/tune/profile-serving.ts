@@ -1,0 +1,138 @@
+/**
+ * Where serving's time goes under `pnpm bench`'s load: starts the bench stack (reusing its signals when live),
+ * runs a second serving process with `--cpu-prof` against the same database and Redis, drives it with the same
+ * autocannon load as `pnpm bench` (k=20, known users, exposures on, API-key auth) and prints the functions with
+ * the most self time, grouped by where they live (ranking, express, pg/redis, JSON, GC, …).
+ *
+ *   cd packages/bench && node --conditions=source --import tsx tune/profile-serving.ts [seconds=10]
+ *
+ * The raw profile is kept in .bench/profiles/ (open it in Chrome DevTools → Performance).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot, startStack } from '@recsys/devstack/stack';
+import { measure } from '../src/load.js';
+import { buildProtocol } from '../src/online-retail.js';
+import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from '../src/retail.js';
+
+const log = (m: string) => console.error(`[profile] ${m}`);
+const PROFILED_PORT = 18190;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function and per area, from a V8 .cpuprofile. */
+export function summarize(profile: CpuProfile, top = 30): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let total = 0;
+  for (const v of self.values()) total += v;
+  const perFunction = new Map<string, number>();
+  const perArea = new Map<string, number>();
+  for (const [id, us] of self) {
+    const frame = byId.get(id)!.callFrame;
+    const file = frame.url.replace(/^file:\/\//, '').replace(repoRoot, '');
+    const key = `${frame.functionName || '(anonymous)'} ${file ? `${file}:${frame.lineNumber + 1}` : ''}`;
+    perFunction.set(key, (perFunction.get(key) ?? 0) + us);
+    perArea.set(area(frame.functionName, file), (perArea.get(area(frame.functionName, file)) ?? 0) + us);
+  }
+  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
+  const lines = ['self time by area:'];
+  for (const [k, v] of [...perArea].sort((a, b) => b[1] - a[1])) lines.push(`  ${pct(v)}  ${k}`);
+  lines.push(`top ${top} functions by self time:`);
+  for (const [k, v] of [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+    lines.push(`  ${pct(v)}  ${k}`);
+  return lines.join('\n');
+}
+
+function area(fn: string, file: string): string {
+  if (fn === '(garbage collector)') return 'GC';
+  if (fn === '(idle)') return 'idle';
+  if (fn === '(program)') return 'V8 / native (program)';
+  if (file.includes('/services/serving/') && file.includes('/ranking/')) return 'ranking engine';
+  if (file.includes('/services/serving/')) return 'serving (routes, auth, exposures, snapshots)';
+  if (file.includes('/packages/')) return 'shared packages (platform, contracts)';
+  const m = /node_modules\/(?:\.pnpm\/)?((?:@[^/+]+[+/])?[^/@]+)/.exec(file);
+  if (m) return `dependency ${m[1]!.replace('+', '/')}`;
+  if (file.startsWith('node:')) return `node core (${file.split('/')[0]})`;
+  return file === '' ? `native (${fn || 'anonymous'})` : 'other';
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(process.argv[2] ?? 10);
+  const protocol = await buildProtocol();
+  const stack = await startStack({
+    stateDir: join(repoRoot, '.bench'),
+    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
+    database: 'recsys_bench',
+    redisKeyPrefix: 'bench:',
+    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
+    log,
+  });
+  const profileDir = join(repoRoot, '.bench', 'profiles');
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir, { recursive: true });
+  try {
+    const apiKey = await bootstrapTenant(stack);
+    if (!(await hasLiveSignals(stack))) {
+      await importTrain(stack, log);
+      await publish(stack, log);
+    }
+    const serving = spawn(
+      process.execPath,
+      ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, join(repoRoot, 'services/serving/dist/main.js')],
+      { env: { ...stack.env, SERVING_PORT: String(PROFILED_PORT) }, stdio: 'inherit' },
+    );
+    const url = `http://127.0.0.1:${PROFILED_PORT}`;
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (i > 300) throw new Error('profiled serving did not become ready');
+      await sleep(200);
+    }
+    const bodies = [...protocol.trainUsers]
+      .slice(0, 2000)
+      .map((user) => JSON.stringify({ surface: SURFACE, k: 20, user: { user_id: user } }));
+    const result = await measure('serving /v1/recommend (profiled)', {
+      url: `${url}/v1/recommend`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      bodies,
+      connections: 50,
+      durationSeconds: seconds,
+    });
+    log(`load: ${JSON.stringify(result)}`);
+    const exited = new Promise((resolve) => serving.once('exit', resolve));
+    serving.kill('SIGTERM');
+    await exited;
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('no profile written');
+    const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+    console.log(summarize(profile));
+    log(`profile: ${join(profileDir, file)}`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+// Runs only when executed directly (summarize() can be imported to read other profiles).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  void main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

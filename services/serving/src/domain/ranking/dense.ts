@@ -1,0 +1,177 @@
+/**
+ * Integer-indexed copies of a snapshot's popularity and neighbour lists, for the ranking engine's hot loop:
+ * expanding up to a hundred history seeds into their co-visitation and i2i neighbours is tens of thousands of
+ * additions per request, which string-keyed Maps of candidate objects made the dominant serving cost. Here the
+ * additions go into reusable typed arrays; only the candidates that can still reach the list become objects.
+ *
+ * Built once per snapshot (snapshots are immutable apart from catalog availability, which the engine reads from
+ * the catalog itself) and cached by snapshot identity.
+ */
+import type { Neighbour, SignalSnapshot } from './types.js';
+
+/** Neighbour lists in compressed-row form: the neighbours of item i are entries start[i] … start[i + 1] − 1. */
+export interface NeighbourRows {
+  start: Int32Array;
+  item: Int32Array;
+  score: Float64Array;
+}
+
+export interface DenseSignals {
+  /** Item id → dense index, over every item that has popularity or appears in a cooc / i2i list. */
+  index: Map<string, number>;
+  ids: string[];
+  /** Popularity by dense index (0 when the item has none). */
+  pop: Float64Array;
+  cooc: NeighbourRows;
+  i2i: NeighbourRows;
+  session: NeighbourRows;
+  /** Tag → dense indexes of its items, in the tag index's (popularity) order. */
+  tagItems: Map<string, Int32Array>;
+  /** Tag count per dense index, kept in step with live catalog updates (see catalogItemChanged). */
+  tagCount: Uint16Array;
+  /** Bytes held by the typed arrays and the index (for the snapshot-size metric). */
+  bytes: number;
+}
+
+const cache = new WeakMap<SignalSnapshot, DenseSignals>();
+
+export function denseSignals(snapshot: SignalSnapshot): DenseSignals {
+  let dense = cache.get(snapshot);
+  if (!dense) {
+    dense = buildDense(snapshot);
+    cache.set(snapshot, dense);
+  }
+  return dense;
+}
+
+function buildDense(snapshot: SignalSnapshot): DenseSignals {
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  const add = (id: string): void => {
+    if (!index.has(id)) {
+      index.set(id, ids.length);
+      ids.push(id);
+    }
+  };
+  // Popularity first, so that the dense index of the r-th most popular item is r.
+  for (const id of snapshot.popularityRanked) add(id);
+  for (const id of snapshot.catalog.keys()) add(id);
+  for (const source of [snapshot.cooc, snapshot.i2i, snapshot.sessionNext]) {
+    for (const [owner, list] of source) {
+      add(owner);
+      for (const n of list) add(n.itemId);
+    }
+  }
+  const pop = new Float64Array(ids.length);
+  for (const [id, score] of snapshot.popularity) {
+    const i = index.get(id);
+    if (i !== undefined) pop[i] = score;
+  }
+  const cooc = rows(snapshot.cooc, index, ids.length);
+  const i2i = rows(snapshot.i2i, index, ids.length);
+  const session = rows(snapshot.sessionNext, index, ids.length);
+  const tagItems = new Map<string, Int32Array>();
+  let tagBytes = 0;
+  for (const [tag, list] of snapshot.tagIndex) {
+    const items = Int32Array.from(list, (id) => index.get(id)!);
+    tagItems.set(tag, items);
+    tagBytes += 48 + items.byteLength;
+  }
+  const tagCount = new Uint16Array(ids.length);
+  for (const [id, item] of snapshot.catalog) tagCount[index.get(id)!] = Math.min(65535, item.tags.length);
+  const rowBytes = (r: NeighbourRows) => r.start.byteLength + r.item.byteLength + r.score.byteLength;
+  // Index entries: a Map slot and a pointer to the (already counted) id string.
+  const bytes =
+    ids.length === 0
+      ? 0
+      : pop.byteLength +
+        rowBytes(cooc) +
+        rowBytes(i2i) +
+        rowBytes(session) +
+        tagBytes +
+        tagCount.byteLength +
+        ids.length * (48 + 8);
+  return { index, ids, pop, cooc, i2i, session, tagItems, tagCount, bytes };
+}
+
+/** Keeps the dense tag counts of a snapshot in step with a live catalog update of `itemId`. */
+export function catalogItemChanged(snapshot: SignalSnapshot, itemId: string): void {
+  const dense = cache.get(snapshot);
+  const i = dense?.index.get(itemId);
+  if (dense && i !== undefined)
+    dense.tagCount[i] = Math.min(65535, snapshot.catalog.get(itemId)?.tags.length ?? 0);
+}
+
+function rows(source: Map<string, Neighbour[]>, index: Map<string, number>, n: number): NeighbourRows {
+  let total = 0;
+  for (const list of source.values()) total += list.length;
+  const start = new Int32Array(n + 1);
+  const item = new Int32Array(total);
+  const score = new Float64Array(total);
+  let at = 0;
+  // Rows are laid out in dense-index order so that start[] is monotone.
+  const byIndex: (Neighbour[] | undefined)[] = new Array(n);
+  for (const [owner, list] of source) byIndex[index.get(owner)!] = list;
+  for (let i = 0; i < n; i++) {
+    start[i] = at;
+    for (const nb of byIndex[i] ?? []) {
+      item[at] = index.get(nb.itemId)!;
+      score[at] = nb.score;
+      at++;
+    }
+  }
+  start[n] = at;
+  return { start, item, score };
+}
+
+/**
+ * Per-request accumulators over dense indexes, reused across requests (ranking is synchronous, so one set per
+ * process is enough). `touched` lists the indexes written since the last `clear`, which resets only those.
+ */
+export class Accumulators {
+  cooc = new Float64Array(0);
+  i2i = new Float64Array(0);
+  session = new Float64Array(0);
+  content = new Float64Array(0);
+  history = new Float64Array(0);
+  /** Shared-tag counts of the content seed being expanded (reset after each seed). */
+  shared = new Uint16Array(0);
+  /** 0 = untouched, 1 = touched, 2 = touched and already a pool candidate. */
+  mark = new Uint8Array(0);
+  touched = new Int32Array(0);
+  size = 0;
+
+  /** Makes room for `n` dense indexes; must be called (and the previous use cleared) before adding. */
+  reserve(n: number): void {
+    if (this.mark.length >= n) return;
+    this.cooc = new Float64Array(n);
+    this.i2i = new Float64Array(n);
+    this.session = new Float64Array(n);
+    this.content = new Float64Array(n);
+    this.history = new Float64Array(n);
+    this.shared = new Uint16Array(n);
+    this.mark = new Uint8Array(n);
+    this.touched = new Int32Array(n);
+    this.size = 0;
+  }
+
+  touch(i: number): void {
+    if (this.mark[i] === 0) {
+      this.mark[i] = 1;
+      this.touched[this.size++] = i;
+    }
+  }
+
+  clear(): void {
+    for (let j = 0; j < this.size; j++) {
+      const i = this.touched[j]!;
+      this.cooc[i] = 0;
+      this.i2i[i] = 0;
+      this.session[i] = 0;
+      this.content[i] = 0;
+      this.history[i] = 0;
+      this.mark[i] = 0;
+    }
+    this.size = 0;
+  }
+}
