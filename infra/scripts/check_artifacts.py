@@ -6,7 +6,8 @@ Usage: check_artifacts.py <check> [args]
   dockerfiles                 services/*/Dockerfile: every path, package name and port they rely on
   manifests <file> <label>    rendered Helm output: names, probes, security context, env
   env-drift                   env set by compose/Helm that no service config reads (warnings only)
-  metrics-coverage            contract metrics that no service defines yet (warnings only)
+  metrics-coverage            every contract metric is defined by a service (prom-client name in the sources)
+  exprs                       every PromQL expression of the alerts and the dashboard, as JSON (for check-promql.mjs)
 Exit status 0 when the check passes, 1 otherwise. Only needs PyYAML.
 """
 import json
@@ -42,8 +43,17 @@ METRICS = {
     "recsys_backpressure_rejections_total",
     "recsys_rate_limited_total",
     "recsys_publisher_runs_total",
+    "recsys_exposures_emitted_total",
+    "ingest_events_total",
+    "ingest_exposures_dead_lettered_total",
+    "ingest_outbox_pending_rows",
 }
-METRIC_TOKEN = re.compile(r"\b((?:recsys|http)_[a-z0-9_]+\b|up(?=\s*\{))")
+METRIC_TOKEN = re.compile(r"\b((?:recsys|http|ingest|admin)_[a-z0-9_]+\b|up(?=\s*\{))")
+# Labels every series has besides its own: the registry's default label and the scrape target's labels.
+TARGET_LABELS = {"service", "job", "instance", "namespace", "pod", "container", "endpoint"}
+SELECTOR = re.compile(r"\b([a-z_:][a-z0-9_:]*)\s*\{([^}]*)\}")
+GROUPING = re.compile(r"\b(?:by|without)\s*\(([^)]*)\)")
+GRAFANA_VARS = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
 
 errors = []
 
@@ -63,6 +73,68 @@ def exists(path):
 
 def metric_names(expr):
     return set(METRIC_TOKEN.findall(expr))
+
+
+def service_sources():
+    sources = ""
+    for base in ["packages/platform/src"] + [f"services/{s}/src" for s in SERVICES]:
+        for dirpath, _, files in os.walk(os.path.join(ROOT, base)):
+            for f in sorted(files):
+                if f.endswith(".ts") and not f.endswith(".test.ts"):
+                    with open(os.path.join(dirpath, f), encoding="utf-8") as fh:
+                        sources += fh.read() + "\n"
+    return sources
+
+
+_LABELS = None
+
+
+def metric_labels():
+    """Label names of every metric the services register (prom-client `name`/`labelNames`, the streams gauge helper)."""
+    global _LABELS
+    if _LABELS is None:
+        src = service_sources()
+        labels = {"up": set()}
+        for m in re.finditer(r"name:\s*'([a-z_:][a-z0-9_:]*)'(.*?)(?=name:\s*'|\Z)", src, re.S):
+            rest = m.group(2)
+            if "help:" not in rest[:300]:
+                continue
+            lm = re.search(r"labelNames:\s*\[([^\]]*)\]", rest[:600])
+            labels[m.group(1)] = set(re.findall(r"'([a-z_]+)'", lm.group(1))) if lm else set()
+        for m in re.finditer(r"gauge\(\s*registry,\s*'([a-z_]+)',\s*'[^']*',\s*\[([^\]]*)\]", src):
+            labels[m.group(1)] = set(re.findall(r"'([a-z_]+)'", m.group(2)))
+        _LABELS = labels
+    return _LABELS
+
+
+def labels_of(metric):
+    """Labels a series of `metric` can carry, or None when no service registers it."""
+    known = metric_labels()
+    if metric in known:
+        return known[metric] | TARGET_LABELS
+    for suffix in ("_bucket", "_sum", "_count"):
+        if metric.endswith(suffix) and metric[: -len(suffix)] in known:
+            return known[metric[: -len(suffix)]] | TARGET_LABELS | ({"le"} if suffix == "_bucket" else set())
+    return None
+
+
+def check_expr_labels(where, expr):
+    """Selectors and by()/without() clauses use only labels that the metrics of the expression carry."""
+    used = metric_names(expr)
+    union = set()
+    for m in used:
+        union |= labels_of(m) or set()
+    for name, matchers in SELECTOR.findall(expr):
+        allowed = labels_of(name)
+        if allowed is None:
+            continue  # unknown names are reported by the contract check
+        for label in re.findall(r"([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)", matchers):
+            if label not in allowed:
+                err(f"{where}: {name} has no label {label!r} (labels: {', '.join(sorted(allowed - TARGET_LABELS)) or 'none'})")
+    for group in GROUPING.findall(expr):
+        for label in [x.strip() for x in group.split(",") if x.strip()]:
+            if label not in union:
+                err(f"{where}: grouping label {label!r} is on none of {', '.join(sorted(used))}")
 
 
 def check_alerts():
@@ -100,6 +172,7 @@ def check_alerts():
                 err(f"{where}: expr uses no known metric")
             for m in used - METRICS:
                 err(f"{where}: metric {m} is not in the metric contract (docs/observability.md)")
+            check_expr_labels(where, expr)
             if not re.fullmatch(r"\d+[smhd]", str(r.get("for", ""))):
                 err(f"{where}: 'for' must be a duration such as 5m")
             sev = (r.get("labels") or {}).get("severity")
@@ -142,6 +215,7 @@ def check_dashboard():
                 err(f"{DASHBOARD}: panel {p.get('title')!r} query uses no known metric")
             for m in used - METRICS:
                 err(f"{DASHBOARD}: panel {p.get('title')!r} uses {m}, not in the metric contract")
+            check_expr_labels(f"{DASHBOARD}: panel {p.get('title')!r}", t.get("expr", ""))
     copy = f"{CHART}/files/grafana-dashboard.json"
     if read(copy) != read(DASHBOARD):
         err(f"{copy} differs from {DASHBOARD} (cp {DASHBOARD} {copy})")
@@ -213,6 +287,10 @@ def check_manifests(path, label):
         kinds[kind] = kinds.get(kind, 0) + 1
         if len(name) > 63 or not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name):
             err(f"{where}: invalid name")
+        if kind == "ServiceMonitor":
+            for ep in (d.get("spec") or {}).get("endpoints") or []:
+                if ep.get("honorLabels") is not True:
+                    err(f"{where}: endpoints need honorLabels: true (the metrics' service/endpoint labels must win)")
         pod = None
         if kind == "Deployment":
             pod = d["spec"]["template"]["spec"]
@@ -299,21 +377,26 @@ def check_env_drift():
 
 
 def check_metrics_coverage():
-    sources = ""
-    for base in ["packages/platform/src"] + [f"services/{s}/src" for s in SERVICES]:
-        for dirpath, _, files in os.walk(os.path.join(ROOT, base)):
-            for f in files:
-                if f.endswith(".ts") and not f.endswith(".test.ts"):
-                    with open(os.path.join(dirpath, f), encoding="utf-8") as fh:
-                        sources += fh.read()
-    missing = []
-    for m in sorted(METRICS - {"up"}):
-        name = re.sub(r"_bucket$", "", m)
-        if not re.search(rf"['\"`]{re.escape(name)}['\"`]", sources):
-            missing.append(name)
-    if missing:
-        print(f"  note: used by alerts/dashboard but not defined by any service yet: {', '.join(missing)}")
-    print(f"{len(METRICS) - 1 - len(missing)} of {len(METRICS) - 1} contract metrics defined in the sources")
+    missing = sorted(m for m in METRICS - {"up"} if labels_of(m) is None)
+    for m in missing:
+        err(f"contract metric {m} is used by alerts/dashboard but no service registers it")
+    if not errors:
+        print(f"{len(METRICS) - 1} of {len(METRICS) - 1} contract metrics registered by the services")
+
+
+def list_exprs():
+    """Every PromQL expression of the alert rules and the dashboard, Grafana variables replaced, as JSON."""
+    out = []
+    for g in yaml.safe_load(read(ALERTS)).get("groups") or []:
+        for r in g.get("rules") or []:
+            out.append({"where": f"{ALERTS}: {r.get('alert')}", "expr": r.get("expr", "")})
+    for p in json.loads(read(DASHBOARD)).get("panels", []):
+        for t in p.get("targets") or []:
+            expr = t.get("expr", "")
+            for var, value in GRAFANA_VARS.items():
+                expr = expr.replace(var, value)
+            out.append({"where": f"{DASHBOARD}: {p.get('title')} ({t.get('refId')})", "expr": expr})
+    print(json.dumps(out))
 
 
 def main():
@@ -333,6 +416,8 @@ def main():
         check_env_drift()
     elif check == "metrics-coverage":
         check_metrics_coverage()
+    elif check == "exprs":
+        list_exprs()
     else:
         print(__doc__)
         return 2

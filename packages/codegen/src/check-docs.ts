@@ -1,6 +1,8 @@
 /**
  * Docs check: every relative link in the repository's Markdown resolves, and each service page's env var
- * table (first column, names in backticks) lists exactly the variables of that service's config schema.
+ * table (first column, names in backticks) lists exactly the variables the service reads: its config schema,
+ * plus the few read outside it (`env.NAME` in the service's sources and in @recsys/platform, e.g. the
+ * OpenTelemetry service name and the admin CLI's settings).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,6 +11,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SKIP = new Set(['node_modules', 'dist', '.git', '.turbo', '.quickstart', '.tools', 'coverage']);
 const SERVICES = ['serving', 'admin', 'ingest', 'publisher'];
+
+function tsSources(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) tsSources(path, out);
+    else if (entry.endsWith('.ts') && !entry.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+/** Variables read as `env.NAME` / `process.env.NAME` in the given source trees. */
+function envReads(dirs: string[]): Set<string> {
+  const names = new Set<string>();
+  for (const file of dirs.flatMap((dir) => tsSources(dir))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) names.add(m[1]!);
+  }
+  return names;
+}
 
 function markdownFiles(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {
@@ -41,7 +62,10 @@ for (const service of SERVICES) {
   const module = (await import(pathToFileURL(join(root, 'services', service, 'src/config.ts')).href)) as {
     configSchema: { shape: Record<string, unknown> };
   };
-  const expected = new Set(Object.keys(module.configSchema.shape));
+  const expected = new Set([
+    ...Object.keys(module.configSchema.shape),
+    ...envReads([join(root, 'services', service, 'src'), join(root, 'packages/platform/src')]),
+  ]);
   const documented = new Set(
     [...readFileSync(page, 'utf8').matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`/gm)].map((m) => m[1]!),
   );

@@ -140,12 +140,37 @@ export async function loadDemo(context: DemoContext): Promise<DemoFile> {
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
     body: JSON.stringify({ surface: DEMO_SURFACE, k: 5, user: { user_id: '14911' } }),
   });
-  const body = (await check.json()) as { items?: unknown[] };
+  const body = (await check.json()) as { items?: unknown[]; meta?: { request_id?: string } };
   if (check.status !== 200 || !body.items?.length) {
     throw new Error(`demo check failed: ${check.status} ${JSON.stringify(body).slice(0, 300)}`);
   }
+  await expectExposure(stack, apiKey, body.meta?.request_id ?? '');
+  log(`checked: /v1/recommend answered ${body.items.length} items and its exposure is in ingest's export`);
   printInstructions(demo);
   return demo;
+}
+
+/** The exposure of a served response reaches ingest (serving → stream → ingest) and is readable from its export. */
+async function expectExposure(stack: Stack, apiKey: string, requestId: string): Promise<void> {
+  const range = `from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${stack.urls.ingest}/v1/exports/events?types=exposure&${range}`, {
+      headers: { 'x-api-key': apiKey },
+    });
+    const text = res.status === 200 ? await res.text() : '';
+    const found = text
+      .split('\n')
+      .filter(Boolean)
+      .some((line) => (JSON.parse(line) as { request_id?: string }).request_id === requestId);
+    if (found) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the exposure of request ${requestId} did not appear in ingest's export (${res.status})`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 function printInstructions(demo: DemoFile): void {

@@ -1,5 +1,7 @@
 // A product backend that asks RecSys for recommendations and reports purchases.
 // Run against the quickstart:  RECSYS_API_KEY=$(node -p "require('../../../.quickstart/demo.json').apiKey") node node-backend.mjs
+// Env: RECSYS_API_KEY, RECSYS_SERVING_URL, RECSYS_INGEST_URL, PORT (default 3000). Tested by test/examples.test.ts.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRecsysClient, unwrap, RecsysProblemError } from '@recsys/sdk';
 
@@ -43,17 +45,27 @@ async function reportPurchase(userId, itemId, requestId) {
 }
 
 // The browser talks only to this backend; the API key never leaves the server.
-createServer(async (req, res) => {
+const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://localhost');
   const userId = url.searchParams.get('user') ?? '14911';
-  if (url.pathname === '/api/recommendations') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(await recommendationsFor(userId)));
-  } else if (url.pathname === '/api/purchase' && req.method === 'POST') {
-    await reportPurchase(userId, url.searchParams.get('item'), url.searchParams.get('request_id'));
-    res.writeHead(204).end();
-  } else if (url.pathname === '/') {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end((await import('node:fs')).readFileSync(new URL('./browser.html', import.meta.url)));
-  } else res.writeHead(404).end();
-}).listen(3000, () => console.log('open http://127.0.0.1:3000/?user=14911'));
+  try {
+    if (url.pathname === '/api/recommendations') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(await recommendationsFor(userId)));
+    } else if (url.pathname === '/api/purchase' && req.method === 'POST') {
+      await reportPurchase(userId, url.searchParams.get('item'), url.searchParams.get('request_id'));
+      res.writeHead(204).end();
+    } else if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(readFileSync(new URL('./browser.html', import.meta.url)));
+    } else res.writeHead(404).end();
+  } catch (error) {
+    // e.g. ingest refused the event (RecsysProblemError with its stable code)
+    console.error(error instanceof RecsysProblemError ? `${error.code} ${error.requestId}` : error);
+    res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: error instanceof RecsysProblemError ? error.code : 'internal' }));
+  }
+});
+server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () =>
+  console.log(`open http://127.0.0.1:${server.address().port}/?user=14911`),
+);

@@ -355,6 +355,9 @@ spec:
   endpoints:
     - port: http
       path: /metrics
+      # The services' own `service` and `endpoint` labels (e.g. service="serving", endpoint="recommend") win over
+      # the target labels of the same names that the operator adds; alerts and the dashboard group by them.
+      honorLabels: true
       interval: {{ $sm.interval }}
       scrapeTimeout: {{ $sm.scrapeTimeout }}
 {{- end }}
