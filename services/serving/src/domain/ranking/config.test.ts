@@ -2,16 +2,20 @@ import { defaultRankingConfig, mergeRankingConfig, parseAlgorithmMode } from './
 import type { TenantConfigDoc } from './config.js';
 
 describe('defaultRankingConfig', () => {
-  it('when nothing is configured, then history is the strongest signal, i2i/cooc next, repeats allowed', () => {
+  it('when nothing is configured, then history is the strongest signal, i2i next, repeats allowed', () => {
     const c = defaultRankingConfig();
     const w = c.weights;
     expect(c.mode).toBe('blend');
     expect(c.allowRepeats).toBe(true);
-    expect(w.history).toBeGreaterThan(w.i2i!);
-    expect(w.i2i).toBeGreaterThan(w.cooc);
-    expect(w.history).toBeGreaterThan(w.i2i! + w.cooc + w.pop + w.content! + w.session!);
-    expect(w.cooc).toBeGreaterThan(w.pop);
+    for (const other of [w.i2i!, w.cooc, w.pop, w.content!, w.session!])
+      expect(w.history).toBeGreaterThan(other);
+    for (const other of [w.cooc, w.pop, w.content!, w.session!]) expect(w.i2i).toBeGreaterThan(other);
+    // an owned item (≥ floor × history) out-ranks a new item that is at most average on every other signal
+    expect(c.historyFloor! * w.history!).toBeGreaterThan(
+      (w.i2i! + w.cooc + w.pop + w.content! + w.session!) / 3,
+    );
     expect(w.pop).toBeGreaterThan(0);
+    expect(c.coocSeeds).toBe('context');
     expect(c.maxPins).toBe(3);
     expect(c.normalization).toBe('max');
   });
@@ -39,7 +43,7 @@ describe('mergeRankingConfig', () => {
     const c = mergeRankingConfig(base, tenant, 'home');
     expect(c.weights).toEqual({ ...base.weights, pop: 1, cooc: 0.5, emb: 0.2 });
     expect(c).toMatchObject({ maxPins: 5, mmrLambda: 0.7, allowRepeats: false, fanout: 300, mode: 'blend' });
-    expect(base.weights.pop).toBe(0.1);
+    expect(base.weights.pop).toBe(0.15);
   });
 
   it('when the surface has overrides, then they win over the tenant level (surface match exact, then case-insensitive)', () => {

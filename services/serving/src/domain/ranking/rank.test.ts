@@ -188,7 +188,7 @@ describe('rank: normalization and blending', () => {
       i2i: { a: { n: 0.5 } },
       history: { u1: { a: 1 } },
     });
-    const r = rank(makeInput(snap, { request: { explain: 'full' } }));
+    const r = rank(makeInput(snap, { request: { explain: 'full', anchors: ['a'] } }));
     for (const item of r.items) {
       const s = item.explain!.signals;
       const sum = s.pop! + s.cooc! + s.i2i! + s.content! + s.session! + s.history!;
@@ -196,9 +196,37 @@ describe('rank: normalization and blending', () => {
       expect(s.emb).toBeCloseTo(s.i2i! + s.content! + s.session!, 12);
     }
     const n = r.items.find((i) => i.itemId === 'n')!;
-    // n: pop 1/4, cooc 2/2 (max), i2i 0.5/0.5 (max); default weights pop .1, cooc .15, i2i .3
-    expect(n.score).toBeCloseTo(0.1 * 0.25 + 0.15 + 0.3, 12);
+    // n: pop 1/4, cooc 2/2 (max), i2i 0.5/0.5 (max); default weights pop .15, cooc .15, i2i .4
+    expect(n.score).toBeCloseTo(0.15 * 0.25 + 0.15 + 0.4, 12);
     expect(n.explain!.signals.cooc_norm).toBe(1);
+  });
+
+  it('when the user has history but no anchors or recent items, then co-visitation is expanded only with cooc_seeds all', () => {
+    const snap = makeSnapshot({
+      popularity: { a: 4, b: 2, n: 1 },
+      cooc: { a: { n: 2 } },
+      history: { u1: { a: 1 } },
+    });
+    const byContext = rank(makeInput(snap, { request: { explain: 'full' } }));
+    expect(byContext.items.find((i) => i.itemId === 'n')!.explain!.signals.cooc).toBe(0);
+    const byHistory = rank(makeInput(snap, { request: { explain: 'full' }, config: { coocSeeds: 'all' } }));
+    expect(byHistory.items.find((i) => i.itemId === 'n')!.explain!.signals.cooc).toBeCloseTo(0.15, 12);
+  });
+
+  it('when history_seed_power is 0, then every owned item seeds its neighbours with the same weight', () => {
+    const snap = makeSnapshot({
+      popularity: { a: 1, b: 1, x: 1, y: 1 },
+      i2i: { a: { x: 1 }, b: { y: 1 } },
+      history: { u1: { a: 4, b: 1 } },
+    });
+    const score = (power: number, id: string) =>
+      rank(makeInput(snap, { request: { explain: 'full' }, config: { historySeedPower: power } })).items.find(
+        (i) => i.itemId === id,
+      )!.explain!.signals.i2i;
+    expect(score(0, 'x')).toBeCloseTo(score(0, 'y')!, 12);
+    // power 1: seed weights 1 and 1/4; power 0.5: 1 and 1/2 (i2i normalized by the larger sum)
+    expect(score(1, 'y')! / score(1, 'x')!).toBeCloseTo(0.25, 12);
+    expect(score(0.5, 'y')! / score(0.5, 'x')!).toBeCloseTo(0.5, 12);
   });
 
   it('when explain is summary, then signals are pop/cooc/emb/history and rules are listed', () => {

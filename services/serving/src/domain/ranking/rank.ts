@@ -36,8 +36,8 @@ export const HISTORY_SEEDS = 100;
  * weight), at least MIN_NEIGHBOURS_PER_SEED. A weak seed's deep neighbours cannot reach the top k, so reading
  * fewer of them bounds the pool (and the per-request cost) without changing the head of the list much.
  */
-export const NEIGHBOURS_PER_SEED = 100;
-export const MIN_NEIGHBOURS_PER_SEED = 30;
+export const NEIGHBOURS_PER_SEED = 50;
+export const MIN_NEIGHBOURS_PER_SEED = 50;
 /** Seeds for tag similarity, and items read per tag (tag lists are ordered by popularity). */
 export const CONTENT_SEEDS = 3;
 export const TAG_FANOUT = 30;
@@ -210,7 +210,12 @@ function sanitizeIds(ids: readonly string[], max = Number.POSITIVE_INFINITY): st
 }
 
 /** Seeds (item → weight) for neighbour expansion: anchors 1, recent RECENT_DECAY^i, history score/max. */
-function neighbourSeeds(anchors: string[], user: UserContext, historySeeds: number): Map<string, number> {
+function neighbourSeeds(
+  anchors: string[],
+  user: UserContext,
+  historySeeds: number,
+  historySeedPower: number,
+): Map<string, number> {
   const seeds = new Map<string, number>();
   const put = (id: string, w: number): void => {
     if (w > (seeds.get(id) ?? 0)) seeds.set(id, w);
@@ -222,7 +227,9 @@ function neighbourSeeds(anchors: string[], user: UserContext, historySeeds: numb
     const top = [...user.history.entries()]
       .sort((a, b) => b[1] - a[1] || cmpId(a[0], b[0]))
       .slice(0, historySeeds);
-    for (const [id, s] of top) put(id, s / user.historyMax);
+    for (const [id, s] of top) {
+      put(id, historySeedPower === 1 ? s / user.historyMax : Math.pow(s / user.historyMax, historySeedPower));
+    }
   }
   return seeds;
 }
@@ -308,7 +315,12 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
     if (!c) pool.set(id, (c = newCandidate(id)));
     return c;
   };
-  const seeds = neighbourSeeds(anchors, user, config.historySeeds ?? HISTORY_SEEDS);
+  const seeds = neighbourSeeds(
+    anchors,
+    user,
+    config.historySeeds ?? HISTORY_SEEDS,
+    config.historySeedPower ?? 1,
+  );
   const perSeed = config.neighboursPerSeed ?? NEIGHBOURS_PER_SEED;
   const minPerSeed = Math.min(perSeed, config.minNeighboursPerSeed ?? MIN_NEIGHBOURS_PER_SEED);
 
@@ -317,9 +329,13 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
     snapshot && (mode === 'blend' || mode === 'implicit') ? denseSignals(snapshot) : undefined;
   const acc = ACCUMULATORS;
   if (dense) acc.reserve(dense.ids.length);
-  const addDenseNeighbours = (rows: NeighbourRows, target: Float64Array): void => {
+  const addDenseNeighbours = (
+    rows: NeighbourRows,
+    target: Float64Array,
+    from: Map<string, number> = seeds,
+  ): void => {
     if (!dense) return;
-    for (const [seed, w] of seeds) {
+    for (const [seed, w] of from) {
       const s = dense.index.get(seed);
       if (s === undefined) continue;
       const from = rows.start[s]!;
@@ -382,7 +398,13 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
   }
 
   if (mode === 'blend') {
-    if (dense && needs(weights, 'cooc')) addDenseNeighbours(dense.cooc, acc.cooc);
+    if (dense && needs(weights, 'cooc')) {
+      // Co-visitation is "bought / viewed together": by default expanded from what is in front of the user now
+      // (anchors, recent items), not from their long-term history, where it added noise on the validation split.
+      const coocSeeds =
+        config.coocSeeds === 'all' ? seeds : neighbourSeeds(anchors, user, 0, config.historySeedPower ?? 1);
+      addDenseNeighbours(dense.cooc, acc.cooc, coocSeeds);
+    }
     if (dense && needs(weights, 'i2i')) addDenseNeighbours(dense.i2i, acc.i2i);
     if (needs(weights, 'history')) addHistory();
     if (dense && needs(weights, 'session') && snapshot && snapshot.sessionNext.size > 0) {

@@ -100,6 +100,16 @@ export interface RankingConfig {
    * rest is back-filled by items the user does not have yet, which trades buy-again hits for discovery.
    */
   historyShare?: number;
+  /**
+   * Seed weight of a history item = (score / top score)^historySeedPower (default 1): 0 weighs every owned item
+   * alike (as item-based models such as EASE do), 1 in proportion to how much the user bought it.
+   */
+  historySeedPower?: number;
+  /**
+   * Seeds of co-visitation in blend mode: `context` (default) = anchors and recent items only; `all` adds the
+   * user's history items as i2i does.
+   */
+  coocSeeds?: 'context' | 'all';
   /** Top history items used as neighbour seeds (default HISTORY_SEEDS). */
   historySeeds?: number;
   /** Neighbours read per seed and source for a full-weight seed (default NEIGHBOURS_PER_SEED). */
