@@ -14,11 +14,13 @@ import { join } from 'node:path';
 import { repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
 import { describeMachine, measure, startReferenceServer, type LoadResult } from './load.js';
 import { buildProtocol } from './online-retail.js';
-import { bootstrapTenant, importTrain, publish, SURFACE } from './retail.js';
+import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from './retail.js';
 import { loadSynthetic } from './synthetic.js';
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+/** Parts to run (comma-separated): serving, synthetic, ingest, publisher; all by default. */
+const parts = new Set((process.env.BENCH_PARTS ?? 'serving,synthetic,ingest,publisher').split(','));
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 async function servingRun(
@@ -121,45 +123,48 @@ async function main(): Promise<void> {
   };
   try {
     const apiKey = await bootstrapTenant(stack);
-    report.import = await importTrain(stack, log);
-    const published = await publish(stack, log);
-    report.publishSeconds = published.seconds;
+    // Signals a previous run published from the same train window are reused when BENCH_REUSE=1.
+    if (process.env.BENCH_REUSE === '1' && (await hasLiveSignals(stack))) {
+      log('signals of a previous run are live; reusing them (BENCH_REUSE=1)');
+      report.import = { reused: true };
+    } else {
+      report.import = await importTrain(stack, log);
+      const published = await publish(stack, log);
+      report.publishSeconds = published.seconds;
+    }
     const retail = await servingRun(stack, apiKey, [...protocol.trainUsers], 'Online Retail, known users');
     report.serving = retail;
     report.snapshotBytes = await snapshotMemory(stack);
-    const synthetic = await loadSynthetic(stack, { items: 100_000, users: 1_000_000, log });
-    report.synthetic = {
-      ...synthetic.summary,
-      ...(await servingRun(
-        stack,
-        synthetic.apiKey,
-        synthetic.sampleUsers,
-        'synthetic 100k items / 1M users',
-      )),
-    };
-    report.snapshotBytesAfterSynthetic = await snapshotMemory(stack);
+    if (parts.has('synthetic')) {
+      const synthetic = await loadSynthetic(stack, { items: 100_000, users: 1_000_000, log });
+      report.synthetic = {
+        ...synthetic.summary,
+        ...(await servingRun(
+          stack,
+          synthetic.apiKey,
+          synthetic.sampleUsers,
+          'synthetic 100k items / 1M users',
+        )),
+      };
+      report.snapshotBytesAfterSynthetic = await snapshotMemory(stack);
+    }
   } finally {
     await stack.stop();
   }
-  report.ingest = runScript(
-    'ingest bulk vs COPY',
-    join(repoRoot, 'services/ingest'),
-    'bench/bulk-import.ts',
-    process.env,
-  );
-  report.publisher = runScript(
-    'publisher stages',
-    join(repoRoot, 'services/publisher'),
-    'bench/pipeline.ts',
-    process.env,
-  );
+  const skipped = '(not run: BENCH_PARTS)';
+  report.ingest = parts.has('ingest')
+    ? runScript('ingest bulk vs COPY', join(repoRoot, 'services/ingest'), 'bench/bulk-import.ts', process.env)
+    : skipped;
+  report.publisher = parts.has('publisher')
+    ? runScript('publisher stages', join(repoRoot, 'services/publisher'), 'bench/pipeline.ts', process.env)
+    : skipped;
   report.totalSeconds = (Date.now() - started) / 1000;
 
   const dir = join(repoRoot, 'bench-results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'bench.json'), JSON.stringify(report, null, 2));
   const retail = report.serving as { results: LoadResult[] };
-  const synthetic = report.synthetic as { results: LoadResult[] };
+  const synthetic = (report.synthetic ?? { results: [] }) as { results: LoadResult[] };
   const markdown = [
     `# pnpm bench — ${new Date().toISOString()}`,
     '',

@@ -31,10 +31,15 @@ import {
   mergeRankingConfig,
 } from '../../../services/serving/src/domain/ranking/config.js';
 import type { TenantConfigDoc } from '../../../services/serving/src/domain/ranking/config.js';
-import type { RankingRequest } from '../../../services/serving/src/domain/ranking/types.js';
+import type {
+  RankingRequest,
+  RecentInteraction,
+} from '../../../services/serving/src/domain/ranking/types.js';
 
 const VALIDATION_AT = Date.parse('2011-10-09T00:00:00Z');
 const K = 20;
+/** Serving's SERVING_USER_HISTORY_MAX default. */
+const RECENT_MAX = 50;
 
 interface GridEntry {
   name: string;
@@ -51,8 +56,14 @@ async function main(): Promise<void> {
   const protocol = await buildProtocol(DATASET_PATH, VALIDATION_AT, SPLIT_AT);
   const train: InputRecord[] = [];
   const catalogSeen = new Set<string>();
+  // What serving's live user state holds at the split: each user's newest purchase per item (ZADD GT), newest
+  // SERVING_USER_HISTORY_MAX (50) of them, as the outcome stream delivered them during the import.
+  const lastPurchase = new Map<string, Map<string, number>>();
   for await (const p of readPurchases()) {
     if (p.at >= VALIDATION_AT) break; // the file is in time order
+    let items = lastPurchase.get(p.userId);
+    if (!items) lastPurchase.set(p.userId, (items = new Map()));
+    items.set(p.itemId, p.at);
     if (!catalogSeen.has(p.itemId)) {
       catalogSeen.add(p.itemId);
       train.push({
@@ -93,6 +104,14 @@ async function main(): Promise<void> {
     `built validation snapshot in ${((Date.now() - started) / 1000).toFixed(1)} s; ${protocol.truth.size} validation users`,
   );
 
+  const recentOf = (user: string): RecentInteraction[] =>
+    process.env.TUNE_RECENT === '0'
+      ? []
+      : [...(lastPurchase.get(user) ?? new Map<string, number>())]
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+          .slice(0, RECENT_MAX)
+          .map(([itemId, at]) => ({ itemId, type: 'purchase', at }));
+
   for (const entry of grid) {
     const layer = { ...(entry.ranking ? { ranking: entry.ranking } : {}) } as TenantConfigDoc;
     const cfg = mergeRankingConfig(defaultRankingConfig(), layer, 'home', entry.weights ?? null);
@@ -112,7 +131,14 @@ async function main(): Promise<void> {
         explain: 'none',
         includeTrace: false,
       };
-      const result = rank({ snapshot, recent: [], request, config: cfg, rules: [], now: VALIDATION_AT });
+      const result = rank({
+        snapshot,
+        recent: recentOf(user),
+        request,
+        config: cfg,
+        rules: [],
+        now: VALIDATION_AT,
+      });
       return result.items.map((item) => item.itemId);
     };
     const all = new Map<string, string[]>();

@@ -29,6 +29,7 @@ export interface RankingDoc {
   history_seeds?: number;
   history_seed_power?: number;
   cooc_seeds?: 'context' | 'all';
+  recent_window_hours?: number;
   neighbours_per_seed?: number;
   min_neighbours_per_seed?: number;
 }
@@ -162,6 +163,8 @@ function applyLayer(cfg: RankingConfig, layer: OverridesDoc | undefined): void {
   if (isFiniteNumber(r.history_floor)) cfg.historyFloor = Math.min(1, Math.max(0, r.history_floor));
   if (isFiniteNumber(r.history_share)) cfg.historyShare = Math.min(1, Math.max(0, r.history_share));
   if (r.cooc_seeds === 'context' || r.cooc_seeds === 'all') cfg.coocSeeds = r.cooc_seeds;
+  if (isFiniteNumber(r.recent_window_hours))
+    cfg.recentWindowHours = Math.min(24 * 365, Math.max(0, r.recent_window_hours));
   if (isFiniteNumber(r.history_seed_power))
     cfg.historySeedPower = Math.min(4, Math.max(0, r.history_seed_power));
   if (isFiniteNumber(r.history_seeds)) cfg.historySeeds = clampInt(r.history_seeds, 0, MAX_SEED_BUDGET);

@@ -58,7 +58,8 @@ describe('rank: pruned neighbour candidates', () => {
     const recent: RecentInteraction[] = Array.from({ length: Math.floor(rnd() * 6) }, (_, j) => ({
       itemId: `item-${Math.floor(rnd() * 3000)}`,
       type: ['view', 'purchase', 'dismiss'][Math.floor(rnd() * 3)]!,
-      at: 100 - j,
+      // half inside the 24-hour recent window, half older
+      at: Date.UTC(2026, 0, 1) - j * 10 * 3_600_000,
     }));
     const excludeIds = Array.from(
       { length: Math.floor(rnd() * 30) },

@@ -2,6 +2,8 @@ import { rank, TRACE_LIMIT } from './rank.js';
 import { makeInput, makeSnapshot, rule } from './testkit.js';
 import type { BlendWeights, RankingResult } from './types.js';
 
+/** makeInput's default `now`; live interactions are given relative to it. */
+const NOW = Date.UTC(2026, 0, 1);
 const ZERO: BlendWeights = { pop: 0, cooc: 0, emb: 0, i2i: 0, content: 0, session: 0, history: 0 };
 const only = (w: Partial<BlendWeights>): BlendWeights => ({ ...ZERO, ...w });
 const ids = (r: RankingResult): string[] => r.items.map((i) => i.itemId);
@@ -33,7 +35,7 @@ describe('rank: determinism and tie order', () => {
       catalog: { p05: { tags: ['x', 'y'] }, p23: { tags: ['x'] }, p24: { tags: ['y', 'x'] } },
     });
     const input = makeInput(snap, {
-      recent: [{ itemId: 'p09', type: 'view', at: 5 }],
+      recent: [{ itemId: 'p09', type: 'view', at: NOW - 5 }],
       request: { k: 12, anchors: ['p05'], explain: 'full', includeTrace: true },
       rules: [rule({ id: 'r1', action: 'boost', itemIds: ['p30'], boostValue: 0.5 })],
     });
@@ -98,7 +100,7 @@ describe('rank: candidates and signals', () => {
   it('when recent items have tags, then items sharing tags get content_similarity', () => {
     const r = rank(
       makeInput(snap, {
-        recent: [{ itemId: 'a1', type: 'view', at: 1 }],
+        recent: [{ itemId: 'a1', type: 'view', at: NOW - 1 }],
         request: { subjectId: 'nobody', k: 20 },
       }),
     );
@@ -108,7 +110,10 @@ describe('rank: candidates and signals', () => {
 
   it('when the user just viewed an item, then its session next items get session_sequence', () => {
     const r = rank(
-      makeInput(snap, { recent: [{ itemId: 'r1', type: 'view', at: 1 }], request: { subjectId: 'nobody' } }),
+      makeInput(snap, {
+        recent: [{ itemId: 'r1', type: 'view', at: NOW - 1 }],
+        request: { subjectId: 'nobody' },
+      }),
     );
     expect(r.items.find((i) => i.itemId === 's1')?.reasons).toContain('session_sequence');
   });
@@ -131,7 +136,7 @@ describe('rank: candidates and signals', () => {
   it('when a purchase arrives on the live stream, then it is bought-again even without snapshot history', () => {
     const r = rank(
       makeInput(snap, {
-        recent: [{ itemId: 'new-item', type: 'purchase', at: 1 }],
+        recent: [{ itemId: 'new-item', type: 'purchase', at: NOW - 1 }],
         request: { subjectId: 'nobody' },
       }),
     );
@@ -139,12 +144,30 @@ describe('rank: candidates and signals', () => {
     expect(r.items[0]!.reasons).toContain('buy_again');
   });
 
+  it('when a live interaction is older than the recent window, then it is no seed and no buy-again, but still seen', () => {
+    const snap = makeSnapshot({ popularity: { p: 1, n: 0.5 }, session: { old: { n: 1 } } });
+    const day = 24 * 3_600_000;
+    const input = (at: number, config = {}) =>
+      makeInput(snap, {
+        recent: [{ itemId: 'old', type: 'purchase', at }],
+        request: { subjectId: 'nobody', explain: 'full' },
+        config: { allowRepeats: false, ...config },
+      });
+    const fresh = rank(input(NOW - day / 2));
+    expect(fresh.items.find((i) => i.itemId === 'n')!.explain!.signals.session).toBeGreaterThan(0);
+    const stale = rank(input(NOW - 2 * day));
+    expect(stale.items.find((i) => i.itemId === 'n')!.explain!.signals.session).toBe(0);
+    expect(stale.items.map((i) => i.itemId)).not.toContain('old'); // seen: no repeat
+    const widened = rank(input(NOW - 2 * day, { recentWindowHours: 72 }));
+    expect(widened.items.find((i) => i.itemId === 'n')!.explain!.signals.session).toBeGreaterThan(0);
+  });
+
   it('when the newest interaction with an item is a dismiss, then it is not recommended', () => {
     const r = rank(
       makeInput(snap, {
         recent: [
-          { itemId: 'h1', type: 'dismiss', at: 2 },
-          { itemId: 'h1', type: 'purchase', at: 1 },
+          { itemId: 'h1', type: 'dismiss', at: NOW - 1 },
+          { itemId: 'h1', type: 'purchase', at: NOW - 2 },
         ],
         request: { k: 20 },
       }),
@@ -156,7 +179,7 @@ describe('rank: candidates and signals', () => {
   it('when the snapshot is missing, then recent purchases and anchors are still served', () => {
     const r = rank(
       makeInput(undefined, {
-        recent: [{ itemId: 'x', type: 'purchase', at: 1 }],
+        recent: [{ itemId: 'x', type: 'purchase', at: NOW - 1 }],
         request: { anchors: ['y'] },
       }),
     );

@@ -29,6 +29,11 @@ export const MAX_ANCHORS = 50;
 /** Distinct recent items used as seeds, newest first, weight RECENT_DECAY^position. */
 export const RECENT_SEEDS = 10;
 export const RECENT_DECAY = 0.85;
+/**
+ * Live interactions newer than this many hours before `now` are the user's current context (default 24; keep
+ * it at least the publish interval, as older interactions are expected in the published history).
+ */
+export const RECENT_WINDOW_HOURS = 24;
 /** Top history items used as seeds, weight score/max. */
 export const HISTORY_SEEDS = 100;
 /**
@@ -180,15 +185,20 @@ function userContext(input: RankingInput): UserContext {
     if (n.score > 0) history.set(n.itemId, (history.get(n.itemId) ?? 0) + n.score);
     seen.add(n.itemId);
   }
+  const windowHours = input.config.recentWindowHours ?? RECENT_WINDOW_HOURS;
+  const since = input.now - windowHours * 3_600_000;
   for (const r of input.recent) {
     if (typeof r.itemId !== 'string' || r.itemId.length === 0) continue;
     seen.add(r.itemId);
-    if (r.type === 'purchase') history.set(r.itemId, (history.get(r.itemId) ?? 0) + 1);
+    // Only interactions inside the recent window are context (seeds, buy-again +1): older ones are in the
+    // published history already, and a purchase of last month is not what the user is doing now.
+    const current = !(r.at < since);
+    if (current && r.type === 'purchase') history.set(r.itemId, (history.get(r.itemId) ?? 0) + 1);
     if (decided.has(r.itemId)) continue;
     decided.add(r.itemId);
     // The newest interaction decides: a dismissed item is not a seed and is not recommended.
     if (r.type === 'dismiss') dismissed.add(r.itemId);
-    else recentItems.push(r.itemId);
+    else if (current) recentItems.push(r.itemId);
   }
   for (const id of dismissed) history.delete(id);
   let historyMax = 0;

@@ -110,6 +110,8 @@ export interface RankingConfig {
    * user's history items as i2i does.
    */
   coocSeeds?: 'context' | 'all';
+  /** Hours before `now` within which live interactions are the user's context (default RECENT_WINDOW_HOURS). */
+  recentWindowHours?: number;
   /** Top history items used as neighbour seeds (default HISTORY_SEEDS). */
   historySeeds?: number;
   /** Neighbours read per seed and source for a full-weight seed (default NEIGHBOURS_PER_SEED). */
