@@ -58,6 +58,28 @@ describe('redis streams', () => {
     expect(pending[0]).toBe(0);
   });
 
+  it('when entries are published many at once or packed, then each is the same entry publish writes, in order', async () => {
+    const stream = `${t.prefix}p`;
+    const producer = new StreamProducer(t.redis, stream, 100_000);
+    const payloads = Array.from({ length: 2100 }, (_, i) => ({ n: i, s: 'tab\tline\n"é😀' }));
+    await producer.publish('one', payloads[0]);
+    const ids = await producer.publishMany(payloads.map((payload) => ({ type: 'many', payload })));
+    expect(ids).toHaveLength(2100);
+    const packed = payloads.map((p) => `packed\t${JSON.stringify(p)}`).join('\n');
+    expect(await producer.publishPacked(packed)).toBe(2100);
+    expect(await producer.publishPacked('')).toBe(0);
+    await expect(producer.publishPacked('no type here')).rejects.toThrow(/without a type/);
+    const entries = (await t.redis.xrange(stream, '-', '+')) as [string, string[]][];
+    expect(entries).toHaveLength(1 + 2 * 2100);
+    expect(entries.slice(1, 2101).map(([id]) => id)).toEqual(ids);
+    const expected = [
+      ['one', payloads[0]],
+      ...payloads.map((p) => ['many', p]),
+      ...payloads.map((p) => ['packed', p]),
+    ].map(([type, p]) => ['type', type, 'payload', JSON.stringify(p)]);
+    expect(entries.map(([, fields]) => fields)).toEqual(expected);
+  });
+
   it('when a handler keeps failing, then the entry is retried and dead-lettered after maxDeliveries with its reason', async () => {
     const producer = new StreamProducer(t.redis, `${t.prefix}s`, 1000);
     await producer.publish('test', { n: 1 });

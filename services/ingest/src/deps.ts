@@ -166,7 +166,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
   });
   const store = new EventStore(pool, partitions, {
     onOutbox: () => relay.kick(),
-    onResult: (kind, status) => metrics.events.inc({ kind, status }),
+    onResult: (kind, status, count) => metrics.events.inc({ kind, status }, count),
   });
   const intake: IntakeSettings = {
     salt: config.EXPOSURE_HASH_SALT,

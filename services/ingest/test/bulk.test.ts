@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { packedEntries } from '../src/db/outbox.repository.js';
 import { asService, parseNdjson, startIngest, type Harness } from './helpers.js';
 
 const T = 'bulkco';
@@ -117,6 +118,87 @@ describe('bulk NDJSON import', () => {
       `select count(*)::int n, count(distinct event_id)::int d from outcomes where item_id like 'it-%'`,
     );
     expect(n.rows[0]).toEqual({ n: 2500, d: 2500 });
+  });
+
+  it('when chunks mix stored and new events, then only the new ones are accepted and queued for re-publication, in order', async () => {
+    const at = new Date().toISOString();
+    const line = (i: number) =>
+      JSON.stringify({
+        kind: 'outcome',
+        event_id: `mix-${i}`,
+        type: 'purchase',
+        item_id: `mix-item-${i}`,
+        user_id: ` u${i % 5}`,
+        value: i / 10,
+        occurred_at: at,
+      });
+    const idsOf = async () =>
+      (await h.schema.query<{ events: string }>('select events from outbox order by id')).rows.flatMap((r) =>
+        packedEntries(r.events)
+          .split('\n')
+          .map((l) => JSON.parse(l.slice(l.indexOf('\t') + 1)).event_id as string),
+      );
+    const before = (await idsOf()).length;
+    // first the even ones below 150, then everything below 300: chunk 1 (lines 1-100) is half stored,
+    // chunk 2 a quarter, chunk 3 new
+    const evens = Array.from({ length: 75 }, (_, k) => line(2 * k));
+    expect((await bulk(h, evens.join('\n'), {}, '?report=errors')).lines.at(-1).summary).toMatchObject({
+      accepted: 75,
+    });
+    const res = await bulk(h, Array.from({ length: 300 }, (_, i) => line(i)).join('\n'));
+    const expected = Array.from({ length: 300 }, (_, i) =>
+      i < 150 && i % 2 === 0 ? 'duplicate' : 'accepted',
+    );
+    expect(res.lines.slice(0, -1).map((r) => r.status)).toEqual(expected);
+    expect(res.lines.slice(0, -1).map((r) => r.line)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(res.lines.at(-1).summary).toMatchObject({ accepted: 225, duplicate: 75 });
+    const fresh = Array.from({ length: 300 }, (_, i) => i).filter((i) => expected[i] === 'accepted');
+    expect((await idsOf()).slice(before)).toEqual([
+      ...evens.map((_, k) => `mix-${2 * k}`),
+      ...fresh.map((i) => `mix-${i}`),
+    ]);
+    const n = await h.schema.query(`select count(*)::int n from outcomes where event_id like 'mix-%'`);
+    expect(n.rows[0].n).toBe(300);
+    // the same values whichever way a chunk was inserted (chunk 1 after a failed COPY, chunk 3 by COPY)
+    const stored = await h.schema.query(
+      `select event_id, user_id, value, item_id from outcomes where event_id in ('mix-1', 'mix-299') order by event_id`,
+    );
+    expect(stored.rows).toEqual([
+      { event_id: 'mix-1', user_id: 'u1', value: 0.1, item_id: 'mix-item-1' },
+      { event_id: 'mix-299', user_id: 'u4', value: 29.9, item_id: 'mix-item-299' },
+    ]);
+  });
+
+  it('when exposures are re-imported with new ones among them, then the new ones are stored with their items and the rest reported duplicate', async () => {
+    const at = new Date().toISOString();
+    const exposure = (i: number) =>
+      JSON.stringify({
+        kind: 'exposure',
+        request_id: `xr-${i}`,
+        occurred_at: at,
+        items: [{ item_id: `a\\b\t${i}`, rank: 1, score: 0.5, propensity: 0.25 }],
+        algo_version: 'v1',
+        context: { device: 'ios' },
+      });
+    await bulk(h, Array.from({ length: 40 }, (_, i) => exposure(i)).join('\n'), {}, '?report=errors');
+    const res = await bulk(
+      h,
+      Array.from({ length: 80 }, (_, i) => exposure(i)).join('\n'),
+      {},
+      '?report=errors',
+    );
+    expect(res.lines.at(-1).summary).toMatchObject({ accepted: 40, duplicate: 40 });
+    const rows = await h.schema.query(
+      `select event_id, items, context, source from exposures where request_id in ('xr-5', 'xr-65') order by event_id`,
+    );
+    expect(rows.rows).toEqual(
+      [5, 65].map((i) => ({
+        event_id: `xr-${i}:recommend`,
+        items: [{ item_id: `a\\b\t${i}`, rank: 1, score: 0.5, propensity: 0.25 }],
+        context: { device: 'ios' },
+        source: 'bulk',
+      })),
+    );
   });
 
   it('when the content type is not NDJSON, then 415', async () => {

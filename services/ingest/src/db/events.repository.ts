@@ -114,25 +114,58 @@ export function copyValue(value: unknown): string {
   return SPECIAL.test(text) ? text.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : text;
 }
 
+/** One row in COPY text format (without its line break), in the column order copyEvents names. */
+export function copyLine<T extends EventTable>(table: T, row: RowOf<T>): string {
+  const cols = COLUMN_NAMES[table];
+  const r = row as unknown as Record<string, unknown>;
+  const values = new Array<string>(cols.length);
+  for (let i = 0; i < cols.length; i++) values[i] = copyValue(r[cols[i]!]);
+  return values.join('\t');
+}
+
+const COLUMN_NAMES = Object.fromEntries(
+  Object.entries(COLUMNS).map(([table, cols]) => [table, Object.keys(cols)]),
+) as Record<EventTable, string[]>;
+
+const columnList = (table: EventTable) => COLUMN_NAMES[table].map((c) => `"${c}"`).join(', ');
+
 /**
- * Fast path for a chunk of new events: `COPY ... FROM STDIN`. Fails as a whole on the first row already
- * stored (unique violation), in which case the caller rolls back to a savepoint and uses insertEvents.
+ * Fast path for a chunk of new events: `COPY ... FROM STDIN` of `data` (copyLine lines, each ending in a
+ * line break). Fails as a whole on
+ * the first row already stored (unique violation), in which case the caller rolls back to a savepoint and
+ * uses insertCopied.
  */
-export async function copyEvents<T extends EventTable>(
+export async function copyEvents(client: pg.ClientBase, table: EventTable, data: Buffer): Promise<void> {
+  const stream = client.query(copyFrom(`copy "${table}" (${columnList(table)}) from stdin`));
+  await pipeline(Readable.from([data]), stream);
+}
+
+/**
+ * The same rows as copyEvents, for a chunk that may hold stored events: copied into a temporary table
+ * (dropped at commit), then inserted with `on conflict do nothing`. Returns the keys (see eventKey) of the
+ * rows inserted.
+ */
+export async function insertCopied(
   client: pg.ClientBase,
-  table: T,
-  rows: RowOf<T>[],
-): Promise<void> {
-  const cols = Object.keys(COLUMNS[table]);
-  const parts: string[] = [];
-  for (const row of rows) {
-    const r = row as unknown as Record<string, unknown>;
-    parts.push(cols.map((c) => copyValue(r[c])).join('\t'));
-  }
-  const stream = client.query(
-    copyFrom(`copy "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) from stdin`),
+  table: EventTable,
+  data: Buffer,
+): Promise<Set<string>> {
+  const staging = `staging_${table}`;
+  await client.query(
+    `create temporary table "${staging}" (like "${table}" including defaults) on commit drop`,
   );
-  await pipeline(Readable.from([parts.join('\n') + '\n']), stream);
+  await pipeline(
+    Readable.from([data]),
+    client.query(copyFrom(`copy pg_temp."${staging}" (${columnList(table)}) from stdin`)),
+  );
+  const result = await client.query<{ tenant_id: string; event_id: string; occurred_day: string }>(
+    `insert into "${table}" (${columnList(table)}) select ${columnList(table)} from pg_temp."${staging}"
+     on conflict do nothing returning tenant_id, event_id, occurred_day::text as occurred_day`,
+  );
+  await client.query(`drop table pg_temp."${staging}"`);
+  const inserted = new Set<string>();
+  for (const row of result.rows) inserted.add(eventKey(row.tenant_id, row.event_id, row.occurred_day));
+  return inserted;
 }
 
 /** Identity of a stored event: the table's primary key. */

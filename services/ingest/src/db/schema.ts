@@ -83,7 +83,7 @@ export interface CatalogItemsTable {
 
 export interface OutboxTable {
   id: Generated<string>;
-  /** JSON array of IngestEvent. */
+  /** The events to publish, one line each (see encodeEvents); rows written before that: a JSON array. */
   events: string;
   created_at: Generated<Date>;
 }

@@ -1,12 +1,16 @@
 /**
  * Bulk NDJSON import with bounded memory: the body is read as a stream and cut into lines; every
- * `chunkSize` lines are stored in one transaction, and only then are their results handed to `emit`. While a
- * chunk is being stored no more input is read, so a fast client is held back by TCP flow control.
+ * `chunkSize` lines are stored in one transaction, and only then are their results handed to `emit`. While
+ * QUEUE_DEPTH chunks are waiting for storage no more input is read, so a fast client is held back by TCP flow
+ * control.
  */
 import type { BulkLineResult, BulkSummary } from '@recsys/contracts-ingest';
 import { RejectCodes, type NormalizeContext, type NormalizedEvent, type Rejection } from './normalize.js';
-import type { EventStore } from './store.js';
+import type { EventStore, WriteBatch } from './store.js';
 import { validateLine } from './validate.js';
+
+/** Parsed chunks that may wait for (or be in) storage while the next one is parsed. */
+const QUEUE_DEPTH = 2;
 
 export interface BulkOptions {
   chunkSize: number;
@@ -23,62 +27,63 @@ export async function importNdjson(
   emit: (results: BulkLineResult[]) => Promise<void>,
 ): Promise<BulkSummary> {
   const summary = { lines: 0, accepted: 0, duplicate: 0, rejected: 0, complete: true as const };
-  let pending: { line: number; item: NormalizedEvent | Rejection }[] = [];
+  // The chunk being parsed: its elements go into the batch as they are validated, their line numbers here.
+  let batch = store.batch('bulk');
+  let lines: number[] = [];
   let ctx = context();
   let lineNo = 0;
   let parts: Buffer[] = [];
   let partsBytes = 0;
   let overflow = false;
 
-  // One chunk is stored while the next one is parsed; results are emitted in order, each only after its
-  // chunk committed. At most two chunks are held in memory.
-  let inflight: Promise<void> | undefined;
-  const settle = async () => {
-    const job = inflight;
-    inflight = undefined;
-    if (job) await job;
+  // Chunks are stored one after another, in order, each in its own transaction, while parsing goes on; the
+  // results of a chunk are emitted (in order) only after it committed. Parsing waits while QUEUE_DEPTH chunks
+  // are waiting for or in storage, so at most QUEUE_DEPTH + 1 chunks are held in memory. A failed chunk stops
+  // the ones queued after it from being stored.
+  const queue: Promise<void>[] = [];
+  const drain = async (depth: number) => {
+    while (queue.length > depth) await queue.shift();
+  };
+  const storeChunk = async (chunk: WriteBatch, chunkLines: number[]) => {
+    const results = await store.commit(chunk);
+    const out: BulkLineResult[] = [];
+    results.forEach((result, i) => {
+      summary[result.status]++;
+      if (options.errorsOnly && result.status !== 'rejected') return;
+      out.push({
+        line: chunkLines[i]!,
+        status: result.status,
+        ...(result.event_id ? { event_id: result.event_id } : {}),
+        ...(result.code ? { code: result.code } : {}),
+        ...(result.reason ? { reason: result.reason } : {}),
+      });
+    });
+    await emit(out);
   };
   const flush = async () => {
-    await settle();
-    if (!pending.length) return;
-    const chunk = pending;
-    pending = [];
+    if (!lines.length) return;
+    const chunk = batch;
+    const chunkLines = lines;
+    batch = store.batch('bulk');
+    lines = [];
     ctx = context();
-    const job = store
-      .store(
-        chunk.map((c) => c.item),
-        'bulk',
-      )
-      .then((results) => {
-        const out: BulkLineResult[] = [];
-        results.forEach((result, i) => {
-          summary[result.status]++;
-          if (options.errorsOnly && result.status !== 'rejected') return;
-          out.push({
-            line: chunk[i]!.line,
-            status: result.status,
-            ...(result.event_id ? { event_id: result.event_id } : {}),
-            ...(result.code ? { code: result.code } : {}),
-            ...(result.reason ? { reason: result.reason } : {}),
-          });
-        });
-        return emit(out);
-      });
-    job.catch(() => undefined); // observed by settle(); keeps a failure from being reported as unhandled
-    inflight = job;
+    // The partitions this chunk needs are created while the chunks before it are being written.
+    store.preparePartitions(chunk);
+    const job = (queue.at(-1) ?? Promise.resolve()).then(() => storeChunk(chunk, chunkLines));
+    job.catch(() => undefined); // observed by drain(); keeps a failure from being reported as unhandled
+    queue.push(job);
+    await drain(QUEUE_DEPTH);
   };
 
   const takeLine = async (bytes: Buffer | undefined, tooLong: boolean) => {
     lineNo++;
     if (tooLong) {
       summary.lines++;
-      pending.push({
-        line: lineNo,
-        item: {
-          ok: false,
-          code: RejectCodes.LINE_TOO_LONG,
-          reason: `line exceeds ${options.maxLineBytes} bytes`,
-        },
+      lines.push(lineNo);
+      batch.add({
+        ok: false,
+        code: RejectCodes.LINE_TOO_LONG,
+        reason: `line exceeds ${options.maxLineBytes} bytes`,
       });
     } else {
       let text = bytes!.toString('utf8');
@@ -95,9 +100,10 @@ export async function importNdjson(
           reason: `malformed JSON: ${error instanceof Error ? error.message : String(error)}`,
         };
       }
-      pending.push({ line: lineNo, item });
+      lines.push(lineNo);
+      batch.add(item);
     }
-    if (pending.length >= options.chunkSize) await flush();
+    if (lines.length >= options.chunkSize) await flush();
   };
 
   for await (const raw of source) {
@@ -129,6 +135,6 @@ export async function importNdjson(
   }
   if (overflow || partsBytes > 0) await takeLine(overflow ? undefined : Buffer.concat(parts), overflow);
   await flush();
-  await settle();
+  await drain(0);
   return { summary };
 }

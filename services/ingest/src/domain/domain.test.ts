@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import type { IngestEvent } from '@recsys/contracts-ingest';
+import { encodeEvents, packedEntries } from '../db/outbox.repository.js';
 import { decodeCursor, encodeCursor } from './export.js';
 import { canonicalJson, deriveEventId, hashIdentifier } from './identity.js';
 import type { NormalizeContext } from './normalize.js';
@@ -24,6 +26,40 @@ describe('parseInstant', () => {
     expect(parseInstant('2026-11-23T10:00:00.123456789Z')!.iso).toBe('2026-11-23T10:00:00.123456Z');
     expect(parseInstant('2026-11-23T10:00:00.1Z')!.iso).toBe('2026-11-23T10:00:00.100000Z');
     expect(parseInstant('yesterday')).toBeUndefined();
+  });
+
+  it('when UTC fields are out of range, then they are normalised as Date does, whatever the spelling of UTC', () => {
+    const iso = (v: string) => parseInstant(v)?.iso;
+    expect(iso('2010-12-01 08:26:00z')).toBe('2010-12-01T08:26:00.000000Z');
+    expect(iso('2010-12-01T08:26:00-00:00')).toBe('2010-12-01T08:26:00.000000Z');
+    expect(iso('2024-02-29T23:59:59.999999Z')).toBe('2024-02-29T23:59:59.999999Z');
+    expect(iso('2023-02-29T00:00:00Z')).toBe('2023-03-01T00:00:00.000000Z');
+    expect(iso('2023-04-31T00:00:00Z')).toBe('2023-05-01T00:00:00.000000Z');
+    expect(iso('2023-12-31T23:59:60Z')).toBe('2024-01-01T00:00:00.000000Z');
+    expect(iso('2023-13-01T00:00:00Z')).toBe('2024-01-01T00:00:00.000000Z');
+    expect(iso('2023-01-01T24:00:00Z')).toBe('2023-01-02T00:00:00.000000Z');
+    expect(parseInstant('2023-01-01T24:00:00Z')!.day).toBe('2023-01-02');
+  });
+});
+
+describe('outbox rows', () => {
+  const events = [
+    { kind: 'outcome', event_id: 'e1', tenant_id: 't', type: 'click', item_id: 'a\tb\nc', occurred_at: 'x' },
+    {
+      kind: 'assignment',
+      event_id: 'e2',
+      tenant_id: 't',
+      experiment_id: 'x',
+      variant: 'A',
+      occurred_at: 'x',
+    },
+  ] as IngestEvent[];
+
+  it('when events are encoded, then each is one line of kind, tab and its JSON, and rows in the old JSON array form read the same', () => {
+    const text = encodeEvents(events);
+    expect(text.split('\n')).toEqual(events.map((e) => `${e.kind}\t${JSON.stringify(e)}`));
+    expect(packedEntries(text)).toBe(text);
+    expect(packedEntries(JSON.stringify(events))).toBe(text);
   });
 });
 

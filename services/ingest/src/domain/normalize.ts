@@ -286,7 +286,12 @@ export function normalizeAssignment(
   };
 }
 
+/**
+ * A copy of `value` without its undefined properties, keys in the same order. (Copying instead of deleting
+ * in place keeps the object in V8's fast mode, which matters for the JSON.stringify that follows.)
+ */
 export function dropUndefined<T extends Record<string, unknown>>(value: T): T {
-  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
-  return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
 }

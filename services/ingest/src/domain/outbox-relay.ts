@@ -35,15 +35,12 @@ export class OutboxRelay {
     return this.db.transaction().execute(async (trx) => {
       const rows = await outbox.lockOldest(trx, this.options.batchSize);
       if (!rows.length) return 0;
-      const entries = rows.flatMap((row) =>
-        row.events.map((event) => ({ type: event.kind, payload: event })),
-      );
-      await this.producer.publishMany(entries);
+      const published = await this.producer.publishPacked(rows.map((row) => row.packed).join('\n'));
       await outbox.remove(
         trx,
         rows.map((r) => r.id),
       );
-      return entries.length;
+      return published;
     });
   }
 

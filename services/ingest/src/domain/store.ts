@@ -3,9 +3,17 @@
  * key) and, for outcomes and assignments that were new, one outbox row to re-publish them. A caller learns
  * per element whether it was accepted, a duplicate or rejected only after the commit.
  */
-import type { IngestEvent } from '@recsys/contracts-ingest';
 import type pg from 'pg';
-import { copyEvents, eventKey, insertEvents, type EventTable, type RowOf } from '../db/events.repository.js';
+import {
+  copyEvents,
+  copyLine,
+  eventKey,
+  insertCopied,
+  insertEvents,
+  type EventTable,
+  type RowOf,
+} from '../db/events.repository.js';
+import { encodeEvent } from '../db/outbox.repository.js';
 import { isMissingPartition, type PartitionManager } from '../db/partitions.js';
 import type { NormalizedEvent, Rejection } from './normalize.js';
 
@@ -28,8 +36,130 @@ const TABLE: Record<NormalizedEvent['kind'], EventTable> = {
 export interface StoreHooks {
   /** Called after a commit that added outbox rows (wakes the relay). */
   onOutbox?: () => void;
-  /** Counts results by kind and status. */
-  onResult?: (kind: string, status: ItemResult['status']) => void;
+  /** Counts results by kind and status (called once per kind and status of a call, with the count). */
+  onResult?: (kind: string, status: ItemResult['status'], count: number) => void;
+}
+
+/** Chunks at least this large go through COPY; smaller ones are inserted from their rows. */
+const COPY_MIN_ROWS = 32;
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Lines of UTF-8 text, each ending in a line break, collected one by one: every SPAN characters they are
+ * joined into a buffer, so what stays around until the write commits is a few buffers outside the JS heap
+ * rather than thousands of strings the garbage collector would copy until then.
+ */
+class Lines {
+  private static readonly SPAN = 1 << 16;
+  private readonly done: Buffer[] = [];
+  private pending: string[] = [];
+  private chars = 0;
+
+  push(line: string): void {
+    this.pending.push(line);
+    this.chars += line.length;
+    if (this.chars >= Lines.SPAN) this.flush();
+  }
+
+  toBuffer(): Buffer {
+    this.flush();
+    return this.done.length === 1 ? this.done[0]! : Buffer.concat(this.done);
+  }
+
+  private flush(): void {
+    if (!this.pending.length) return;
+    this.done.push(Buffer.from(this.pending.join('\n') + '\n', 'utf8'));
+    this.pending = [];
+    this.chars = 0;
+  }
+}
+
+/** The rows of one table in a WriteBatch. */
+interface TablePart {
+  table: EventTable;
+  kind: NormalizedEvent['kind'];
+  /** Per row: its element's index, event id and key (see eventKey). */
+  indexes: number[];
+  eventIds: string[];
+  keys: string[];
+  seen: Set<string>;
+  days: Set<string>;
+  /** The rows while fewer than COPY_MIN_ROWS, then undefined (the COPY text stands for them). */
+  rows: RowOf<EventTable>[] | undefined;
+  copy: Lines;
+}
+
+/**
+ * One write assembled element by element (EventStore.batch, then EventStore.commit). An element is turned
+ * into its COPY line and outbox line when added and is not kept: only its index, event id and key are.
+ */
+export class WriteBatch {
+  /** Results known before the write: rejected elements and repeats within the batch. */
+  readonly early = new Map<number, ItemResult & { kind: string }>();
+  readonly parts = new Map<EventTable, TablePart>();
+  /** Packed outbox lines of the outcomes and assignments, in element order, and the row each stands for. */
+  readonly outbox = new Lines();
+  readonly outboxParts: TablePart[] = [];
+  readonly outboxRows: number[] = [];
+  private count = 0;
+
+  constructor(readonly source: Source) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(item: NormalizedEvent | Rejection): void {
+    const index = this.count++;
+    if (!item.ok) {
+      this.early.set(index, {
+        kind: 'unknown',
+        status: 'rejected',
+        code: item.code,
+        reason: item.reason,
+        ...(item.errors ? { errors: item.errors } : {}),
+      });
+      return;
+    }
+    const table = TABLE[item.kind];
+    let part = this.parts.get(table);
+    if (!part) {
+      part = {
+        table,
+        kind: item.kind,
+        indexes: [],
+        eventIds: [],
+        keys: [],
+        seen: new Set(),
+        days: new Set(),
+        rows: [],
+        copy: new Lines(),
+      };
+      this.parts.set(table, part);
+    }
+    const key = eventKey(item.row.tenant_id, item.eventId, item.day);
+    if (part.seen.has(key)) {
+      // Repeated within the same batch: the first occurrence is the one stored.
+      this.early.set(index, { kind: item.kind, status: 'duplicate', event_id: item.eventId });
+      return;
+    }
+    part.seen.add(key);
+    part.days.add(item.day);
+    const row = item.kind === 'exposure' ? { ...item.row, source: this.source } : item.row;
+    if (part.rows) {
+      part.rows.push(row);
+      if (part.rows.length >= COPY_MIN_ROWS) part.rows = undefined;
+    }
+    part.copy.push(copyLine(table, row));
+    if (item.kind !== 'exposure') {
+      this.outbox.push(encodeEvent(item.event));
+      this.outboxParts.push(part);
+      this.outboxRows.push(part.indexes.length);
+    }
+    part.indexes.push(index);
+    part.eventIds.push(item.eventId);
+    part.keys.push(key);
+  }
 }
 
 export class EventStore {
@@ -39,107 +169,100 @@ export class EventStore {
     private readonly hooks: StoreHooks = {},
   ) {}
 
+  /** An empty write to fill with `add` and store with `commit`. */
+  batch(source: Source): WriteBatch {
+    return new WriteBatch(source);
+  }
+
+  /**
+   * Starts creating, in the background, the day partitions the rows of `batch` will need, so its commit
+   * does not wait for it (see PartitionManager.prepare).
+   */
+  preparePartitions(batch: WriteBatch): void {
+    for (const part of batch.parts.values()) this.partitions.prepare(part.table, part.days);
+  }
+
   /**
    * Stores the valid elements of `items` and reports every element. `inTransaction` runs in the same
    * transaction after the inserts (e.g. a consumer checkpoint).
    */
-  async store(
-    items: (NormalizedEvent | Rejection)[],
+  store(
+    items: readonly (NormalizedEvent | Rejection)[],
     source: Source,
     inTransaction?: (client: pg.ClientBase) => Promise<unknown>,
   ): Promise<ItemResult[]> {
-    const results: ItemResult[] = new Array(items.length);
-    const firstByKey = new Map<string, number>();
-    const byTable = new Map<EventTable, { index: number; item: NormalizedEvent }[]>();
-    items.forEach((item, index) => {
-      if (!item.ok) {
-        results[index] = {
-          status: 'rejected',
-          code: item.code,
-          reason: item.reason,
-          ...(item.errors ? { errors: item.errors } : {}),
-        };
-        return;
-      }
-      const key = `${item.kind}\u0000${eventKey(item.row.tenant_id, item.eventId, item.day)}`;
-      if (firstByKey.has(key)) {
-        // Repeated within the same call: the first occurrence is the one stored.
-        results[index] = { status: 'duplicate', event_id: item.eventId };
-        return;
-      }
-      firstByKey.set(key, index);
-      const table = TABLE[item.kind];
-      let list = byTable.get(table);
-      if (!list) byTable.set(table, (list = []));
-      list.push({ index, item });
-    });
+    const batch = this.batch(source);
+    for (const item of items) batch.add(item);
+    return this.commit(batch, inTransaction);
+  }
 
-    let insertedByTable = new Map<EventTable, Set<string>>();
-    if (byTable.size || inTransaction) {
-      for (const [table, list] of byTable)
-        await this.partitions.ensure(
-          table,
-          list.map((e) => e.item.day),
-        );
+  /** Stores a batch in one transaction and reports each of its elements, in the order they were added. */
+  async commit(
+    batch: WriteBatch,
+    inTransaction?: (client: pg.ClientBase) => Promise<unknown>,
+  ): Promise<ItemResult[]> {
+    const parts = [...batch.parts.values()];
+    let inserted: Inserted[] = [];
+    if (parts.length || inTransaction) {
+      for (const part of parts) await this.partitions.ensure(part.table, part.days);
       try {
-        insertedByTable = await this.write(byTable, source, inTransaction);
+        inserted = await this.write(batch, parts, inTransaction);
       } catch (error) {
         if (!isMissingPartition(error)) throw error;
         this.partitions.forget();
-        for (const [table, list] of byTable)
-          await this.partitions.ensure(
-            table,
-            list.map((e) => e.item.day),
-          );
-        insertedByTable = await this.write(byTable, source, inTransaction);
+        for (const part of parts) await this.partitions.ensure(part.table, part.days);
+        inserted = await this.write(batch, parts, inTransaction);
       }
+    }
+
+    const results: ItemResult[] = new Array(batch.size);
+    const counts = new Map<string, { kind: string; status: ItemResult['status']; n: number }>();
+    const count = (kind: string, status: ItemResult['status'], n: number) => {
+      const key = `${kind}\u0000${status}`;
+      const entry = counts.get(key);
+      if (entry) entry.n += n;
+      else if (n) counts.set(key, { kind, status, n });
+    };
+    for (const [index, { kind, ...result }] of batch.early) {
+      results[index] = result;
+      count(kind, result.status, 1);
     }
     let published = false;
-    for (const [table, list] of byTable) {
-      const inserted = insertedByTable.get(table)!;
-      for (const { index, item } of list) {
-        const isNew = inserted.has(eventKey(item.row.tenant_id, item.eventId, item.day));
-        results[index] = { status: isNew ? 'accepted' : 'duplicate', event_id: item.eventId };
-        if (isNew && item.kind !== 'exposure') published = true;
+    parts.forEach((part, p) => {
+      let accepted = 0;
+      for (let i = 0; i < part.indexes.length; i++) {
+        const isNew = wasInserted(inserted[p]!, part, i);
+        if (isNew) accepted++;
+        results[part.indexes[i]!] = { status: isNew ? 'accepted' : 'duplicate', event_id: part.eventIds[i]! };
       }
-    }
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      this.hooks.onResult?.(item.ok ? item.kind : 'unknown', results[i]!.status);
+      if (accepted && part.kind !== 'exposure') published = true;
+      count(part.kind, 'accepted', accepted);
+      count(part.kind, 'duplicate', part.indexes.length - accepted);
+    });
+    if (this.hooks.onResult) {
+      for (const { kind, status, n } of counts.values()) this.hooks.onResult(kind, status, n);
     }
     if (published) this.hooks.onOutbox?.();
     return results;
   }
 
   private async write(
-    byTable: Map<EventTable, { index: number; item: NormalizedEvent }[]>,
-    source: Source,
+    batch: WriteBatch,
+    parts: TablePart[],
     inTransaction?: (client: pg.ClientBase) => Promise<unknown>,
-  ): Promise<Map<EventTable, Set<string>>> {
+  ): Promise<Inserted[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('begin');
-      const inserted = new Map<EventTable, Set<string>>();
-      const events: { index: number; event: IngestEvent }[] = [];
-      for (const [table, list] of byTable) {
-        const rows = list.map(({ item }) =>
-          item.kind === 'exposure' ? { ...item.row, source } : item.row,
-        ) as RowOf<typeof table>[];
-        const keys = await this.insert(client, table, rows);
-        inserted.set(table, keys);
-        for (const { index, item } of list) {
-          if (item.kind !== 'exposure' && keys.has(eventKey(item.row.tenant_id, item.eventId, item.day))) {
-            events.push({ index, event: item.event });
-          }
-        }
+      const inserted: Inserted[] = [];
+      let begun = false;
+      for (const part of parts) {
+        inserted.push(await this.insert(client, part, begun));
+        begun = true;
       }
-      if (events.length) {
-        events.sort((a, b) => a.index - b.index);
-        await client.query('insert into outbox (events) values ($1)', [
-          JSON.stringify(events.map((e) => e.event)),
-        ]);
-      }
+      if (!begun) await client.query('begin');
+      const outbox = outboxText(batch, parts, inserted);
+      if (outbox) await client.query('insert into outbox (events) values ($1)', [outbox]);
       if (inTransaction) await inTransaction(client);
       await client.query('commit');
       return inserted;
@@ -152,28 +275,60 @@ export class EventStore {
   }
 
   /**
-   * New rows go through COPY (fast path); when any row of the chunk is already stored the COPY fails as a
-   * whole, is rolled back to a savepoint, and the chunk is inserted with `on conflict do nothing` instead.
+   * Few rows are inserted from their values with `on conflict do nothing`. More go through COPY (fast path);
+   * when any of them is already stored the COPY fails as a whole, is rolled back to a savepoint, and the
+   * same COPY text goes through a temporary table and `on conflict do nothing` instead. Opens the
+   * transaction first unless `begun` (in the same round trip as the savepoint). The savepoint is not
+   * released: the commit does that.
    */
-  private async insert<T extends EventTable>(
-    client: pg.ClientBase,
-    table: T,
-    rows: RowOf<T>[],
-  ): Promise<Set<string>> {
-    if (rows.length < COPY_MIN_ROWS) return insertEvents(client, table, rows);
-    await client.query('savepoint copy_chunk');
+  private async insert(client: pg.ClientBase, part: TablePart, begun: boolean): Promise<Inserted> {
+    const begin = begun ? '' : 'begin; ';
+    if (part.rows) {
+      if (begin) await client.query('begin');
+      return insertEvents(client, part.table, part.rows);
+    }
+    const data = part.copy.toBuffer();
+    const savepoint = `copy_${part.table}`;
+    await client.query(`${begin}savepoint ${savepoint}`);
     try {
-      await copyEvents(client, table, rows);
-      await client.query('release savepoint copy_chunk');
-      return new Set(rows.map((r) => eventKey(r.tenant_id, r.event_id, r.occurred_day)));
+      await copyEvents(client, part.table, data);
+      return ALL;
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      await client.query('rollback to savepoint copy_chunk');
-      return insertEvents(client, table, rows);
+      await client.query(`rollback to savepoint ${savepoint}`);
+      return insertCopied(client, part.table, data);
     }
   }
 }
 
-/** Chunks at least this large try COPY first. */
-const COPY_MIN_ROWS = 32;
-const UNIQUE_VIOLATION = '23505';
+/** What an insert added: the keys (see eventKey) of the rows, or ALL when it added every row it was given. */
+type Inserted = Set<string> | typeof ALL;
+const ALL = 'all';
+
+function wasInserted(inserted: Inserted, part: TablePart, row: number): boolean {
+  return inserted === ALL || inserted.has(part.keys[row]!);
+}
+
+/**
+ * The outbox row of a write: the batch's outbox lines, less those of rows that turned out to be stored
+ * already. Undefined when no line is left.
+ */
+function outboxText(batch: WriteBatch, parts: TablePart[], inserted: Inserted[]): Buffer | undefined {
+  if (!batch.outboxRows.length) return undefined;
+  const lines = batch.outbox.toBuffer();
+  const all = lines.subarray(0, lines.length - 1); // without the last line break
+  if (inserted.every((i) => i === ALL)) return all;
+  const insertedOf = new Map(parts.map((part, p) => [part, inserted[p]!]));
+  const kept: Buffer[] = [];
+  let start = 0;
+  batch.outboxRows.forEach((row, i) => {
+    const part = batch.outboxParts[i]!;
+    let end = all.indexOf(10, start);
+    if (end === -1) end = all.length;
+    if (wasInserted(insertedOf.get(part)!, part, row)) kept.push(all.subarray(start, end));
+    start = end + 1;
+  });
+  if (!kept.length) return undefined;
+  const newline = Buffer.from('\n');
+  return Buffer.concat(kept.flatMap((line, i) => (i ? [newline, line] : [line])));
+}
