@@ -79,6 +79,11 @@ async function snapshotMemory(stack: Stack): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const match of text.matchAll(/^recsys_signal_snapshot_bytes\{([^}]*)\} ([\d.e+]+)$/gm))
     out[match[1]!] = Number(match[2]);
+  // The process as the OS and V8 see it, next to serving's own accounting.
+  for (const name of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes']) {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text);
+    if (match) out[name] = Number(match[1]);
+  }
   return out;
 }
 

@@ -181,6 +181,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
     () => relay.kick(),
   );
   const consumer = createExposureConsumer(consumerRedis, store, {
+    registry: base.registry,
     stream: streams.exposures,
     deadLetterStream: streams.exposuresDeadLetter,
     group: EXPOSURES_CONSUMER_GROUP,

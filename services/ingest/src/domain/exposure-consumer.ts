@@ -8,11 +8,13 @@
 import { ExposureEvent, type ExposureInput } from '@recsys/contracts-ingest';
 import type { Logger } from '@recsys/platform/logger';
 import type { Redis } from '@recsys/platform/redis';
-import { StreamConsumer, type StreamMessage } from '@recsys/platform/streams';
+import { StreamConsumer, type ConsumerOptions, type StreamMessage } from '@recsys/platform/streams';
 import { normalizeExposure, type NormalizedEvent } from './normalize.js';
 import type { EventStore } from './store.js';
 
 export interface ExposureConsumerOptions {
+  /** Registry for the consumer's pending-entries and dead-letter gauges (the stream-lag alerts read them). */
+  registry?: ConsumerOptions<ExposureEvent>['registry'];
   stream: string;
   deadLetterStream: string;
   group: string;
@@ -72,6 +74,7 @@ export function createExposureConsumer(
     blockMs: options.blockMs,
     startFrom: '0',
     logger: options.logger,
+    ...(options.registry ? { registry: options.registry } : {}),
     onDeadLetter: () => options.onDeadLetter?.(),
   });
 }
