@@ -117,14 +117,16 @@ export function problemResponses(...statuses: number[]): Record<number, Response
 
 /**
  * A value that becomes part of a storage key or URI (surface, segment, tenant): non-empty, not `.`/`..`,
- * no slash, backslash or control characters.
+ * no slash, backslash, control characters or unpaired surrogates.
  */
 export const PathSegment = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .refine((v) => v !== '.' && v !== '..' && !/[/\\]/.test(v) && !/\p{Cc}/u.test(v), {
+  // No traversal, separators, control characters (NUL included) or unpaired surrogates (\p{Cs} with the u
+  // flag matches only lone halves): segments name keys, paths and Postgres rows, which cannot hold those.
+  .refine((v) => v !== '.' && v !== '..' && !/[/\\]/.test(v) && !/[\p{Cc}\p{Cs}]/u.test(v), {
     message: 'contains invalid path segment',
   });
 

@@ -36,6 +36,11 @@ export function createPool(options: PoolOptions): pg.Pool {
   });
   // An idle client losing its connection (Postgres restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Neither may a checked-out one: pg-pool removes its idle listener while a client is lent out, and pg emits
+  // 'error' on a client whose connection ends even when a query is running (the query gets the error too).
+  // Without a listener that emit throws and takes the process down. The client is then unqueryable and the
+  // pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

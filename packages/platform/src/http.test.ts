@@ -32,6 +32,20 @@ const route = defineRoute({
   },
 });
 
+/** What drivers throw when a dependency goes away, and one genuine bug. */
+const failures = {
+  refused: () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+  pgEnded: () => new Error('Connection terminated unexpectedly'),
+  pgShutdown: () =>
+    Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+  pgStarting: () => Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+  poolTimeout: () => new Error('timeout exceeded when trying to connect'),
+  redisClosed: () => new Error('Connection is closed.'),
+  redisOffline: () => new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+  bug: () => new TypeError("Cannot read properties of undefined (reading 'x')"),
+  missingTable: () => Object.assign(new Error('relation "outcomes" does not exist'), { code: '42P01' }),
+};
+
 describe('http kit', () => {
   let http: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
@@ -45,6 +59,9 @@ describe('http kit', () => {
     });
     bindRoute(app, route, ({ body, params }, _req, res) => {
       res.json({ k: body.k, id: params.thing_id });
+    });
+    app.get('/boom/:kind', (req) => {
+      throw failures[req.params.kind as keyof typeof failures]!();
     });
     finalizeApp(app, metrics);
     http = await serve(app);
@@ -91,6 +108,25 @@ describe('http kit', () => {
     expect(big.status).toBe(413);
     expect(((await big.json()) as any).code).toBe('RECSYS_PAYLOAD_TOO_LARGE');
     expect((await post('{"k":1} {"k":2}')).status).toBe(400);
+  });
+
+  it('when a handler fails because a dependency is unreachable, then 503 RECSYS_UNAVAILABLE with Retry-After; other failures stay 500 RECSYS_INTERNAL', async () => {
+    for (const kind of Object.keys(failures)) {
+      const res = await fetch(`${http.url}/boom/${kind}`);
+      const body = (await res.json()) as { code: string; status: number };
+      const unavailable = !['bug', 'missingTable'].includes(kind);
+      expect({
+        kind,
+        status: res.status,
+        code: body.code,
+        retryAfter: res.headers.get('retry-after'),
+      }).toEqual({
+        kind,
+        status: unavailable ? 503 : 500,
+        code: unavailable ? 'RECSYS_UNAVAILABLE' : 'RECSYS_INTERNAL',
+        retryAfter: unavailable ? '1' : null,
+      });
+    }
   });
 
   it('when a path parameter is invalid or no route matches, then 400 / 404 problems', async () => {

@@ -128,6 +128,8 @@ function problemMiddleware(metrics: HttpMetrics): ErrorRequestHandler {
     const appError = toAppError(error);
     if (appError.status >= 500 && appError.code === CommonCodes.INTERNAL) {
       (ctx?.log ?? console).error({ err: error, path: req.path }, 'unhandled error');
+    } else if (appError !== error && appError.code === CommonCodes.UNAVAILABLE) {
+      (ctx?.log ?? console).warn({ err: error, path: req.path }, 'dependency unavailable');
     }
     metrics.errorsTotal.inc({ method: req.method, route: ctx?.route ?? 'unmatched', code: appError.code });
     if (res.headersSent) {
@@ -162,7 +164,43 @@ export function toAppError(error: unknown): AppError {
   }
   if (e?.status && e.status >= 400 && e.status < 500)
     return problems.invalidRequest(e.message ?? 'bad request');
+  if (isDependencyUnavailable(error))
+    return problems.unavailable('a dependency the operation needs is unavailable', 1);
   return problems.internal(error);
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Errors that say a dependency (Postgres, Redis, an upstream service) cannot be reached right now rather
+ * than that the request or the code is wrong: socket errors, a Postgres connection that ended or is
+ * shutting down / starting up (SQLSTATE class 08, 57P01–57P03, 53300), pool and client connection timeouts,
+ * and ioredis refusing commands while disconnected. They map to 503 RECSYS_UNAVAILABLE with Retry-After,
+ * so clients retry instead of treating the outage as a bug.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; name?: unknown; errors?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (UNREACHABLE_CODES.has(code)) return true;
+  if (/^08[0-9A-Z]{3}$/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (
+    /^Connection terminated( unexpectedly)?$|timeout exceeded when trying to connect|is not queryable|^Connection is closed\.?$|Stream isn't writeable|Reached the max retries per request limit/.test(
+      message,
+    )
+  )
+    return true;
+  return e.name === 'AggregateError' && Array.isArray(e.errors) && e.errors.some(isDependencyUnavailable);
 }
 
 // ---- route binding ---------------------------------------------------------------------------------------

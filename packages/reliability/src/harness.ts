@@ -199,6 +199,72 @@ export async function startTcpProxy(targetPort: number, port?: number): Promise<
   return { port: p, url: (scheme = 'http') => `${scheme}://127.0.0.1:${p}`, down, up, close: down };
 }
 
+// ---- HTTP proxy with a trap (to crash a client at an exact request) ------------------------------------------
+
+export interface TrappedRequest {
+  method: string;
+  url: string;
+}
+
+export interface HttpProxy {
+  port: number;
+  url: string;
+  /** Every request seen (method and URL), in order. */
+  requests: TrappedRequest[];
+  /**
+   * Arms a trap: the next request for which `match` is true is not forwarded. `action` runs first (e.g. it
+   * SIGKILLs the client process), then the connection is cut. Resolves with the trapped request.
+   */
+  trap: (match: (request: TrappedRequest) => boolean, action: () => void) => Promise<TrappedRequest>;
+  close: () => Promise<void>;
+}
+
+/**
+ * An HTTP forward proxy to 127.0.0.1:targetPort that passes requests through unchanged (headers included, so
+ * S3 signatures stay valid) and records them; `trap` stops one chosen request before it reaches the server.
+ */
+export async function startHttpProxy(targetPort: number): Promise<HttpProxy> {
+  const { createServer: createHttpServer } = await import('node:http');
+  const requests: TrappedRequest[] = [];
+  let armed:
+    | { match: (r: TrappedRequest) => boolean; action: () => void; resolve: (r: TrappedRequest) => void }
+    | undefined;
+  const server = createHttpServer((req, res) => {
+    const seen = { method: req.method ?? 'GET', url: req.url ?? '/' };
+    requests.push(seen);
+    const trap = armed;
+    if (trap && trap.match(seen)) {
+      armed = undefined;
+      trap.action();
+      req.socket.destroy();
+      trap.resolve(seen);
+      return;
+    }
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: targetPort, method: seen.method, path: seen.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => req.socket.destroy());
+    req.pipe(upstream);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    trap: (match, action) => new Promise((resolve) => (armed = { match, action, resolve })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 // ---- the stack -------------------------------------------------------------------------------------------
 
 export interface FaultStack {
@@ -442,6 +508,8 @@ export interface Sample {
   status: number;
   ms: number;
   error?: string;
+  /** Problem code of a non-2xx answer. */
+  code?: string;
 }
 
 export interface LoadRun {
@@ -453,6 +521,8 @@ export interface LoadStats {
   total: number;
   ok: number;
   byStatus: Record<string, number>;
+  /** Non-2xx answers by `status code`, with the time (ms since the load started) of the first. */
+  failures: Record<string, { n: number; firstAt: number }>;
   errors: number;
   p50: number;
   p99: number;
@@ -492,10 +562,24 @@ export function startLoad(options: {
           timeout: 10_000,
         },
         (res) => {
-          res.resume();
-          res.on('end', () =>
-            resolve({ at: Date.now() - started, status: res.statusCode ?? 0, ms: performance.now() - t0 }),
-          );
+          const status = res.statusCode ?? 0;
+          let text = '';
+          if (status >= 200 && status < 300) res.resume();
+          else res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => {
+            let code: string | undefined;
+            try {
+              code = text ? (JSON.parse(text) as { code?: string }).code : undefined;
+            } catch {
+              code = undefined;
+            }
+            resolve({
+              at: Date.now() - started,
+              status,
+              ms: performance.now() - t0,
+              ...(code ? { code } : {}),
+            });
+          });
           res.on('error', (e) =>
             resolve({ at: Date.now() - started, status: 0, ms: performance.now() - t0, error: e.message }),
           );
@@ -525,9 +609,151 @@ export function startLoad(options: {
   };
 }
 
+export interface EventBatchResult {
+  /** ms since the load started. */
+  at: number;
+  /** ms since the load started, when the answer (or the error) arrived. */
+  done: number;
+  status: number;
+  code?: string;
+  ids: string[];
+  error?: string;
+}
+
+export interface EventLoad {
+  /** Event ids of batches answered 200 with every event accepted or reported duplicate. */
+  acked: () => string[];
+  /** Event ids of batches refused (non-200) or cut off; the client did not get an acknowledgement. */
+  unacked: () => string[];
+  batches: EventBatchResult[];
+  /** Date.now() when the load started (batch times are relative to it). */
+  startedAt: number;
+  stop: () => Promise<{ batches: number; byStatus: Record<string, number>; codes: Record<string, number> }>;
+}
+
+/**
+ * Closed-loop batches of outcome events (ids `${prefix}${n}`) posted to ingest; records which ids were
+ * acknowledged, so a fault test can check that every acknowledged event is stored exactly once.
+ */
+export function startEventLoad(options: {
+  url: string;
+  headers: Record<string, string>;
+  prefix: string;
+  batchSize?: number;
+  concurrency?: number;
+  pauseMs?: number;
+}): EventLoad {
+  const concurrency = options.concurrency ?? 1;
+  const batchSize = options.batchSize ?? 10;
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(options.url);
+  const batches: EventBatchResult[] = [];
+  const started = Date.now();
+  let seq = 0;
+  let running = true;
+  const one = () =>
+    new Promise<EventBatchResult>((resolve) => {
+      const at = Date.now() - started;
+      const ids = Array.from({ length: batchSize }, () => `${options.prefix}${seq++}`);
+      const occurred = new Date().toISOString();
+      const body = JSON.stringify({
+        events: ids.map((event_id, i) => ({
+          event_id,
+          type: i % 5 === 0 ? 'click' : 'view',
+          item_id: `item-${i}`,
+          user_id: `u${seq % 50}`,
+          occurred_at: occurred,
+        })),
+      });
+      const finish = (status: number, text: string, error?: string) => {
+        let code: string | undefined;
+        let allStored = false;
+        try {
+          const parsed = JSON.parse(text) as {
+            code?: string;
+            results?: { status: string }[];
+          };
+          code = parsed.code;
+          allStored =
+            Array.isArray(parsed.results) &&
+            parsed.results.length === ids.length &&
+            parsed.results.every((r) => r.status === 'accepted' || r.status === 'duplicate');
+        } catch {
+          // not JSON
+        }
+        resolve({
+          at,
+          done: Date.now() - started,
+          status: status === 200 && !allStored ? -200 : status,
+          ids,
+          ...(code ? { code } : {}),
+          ...(error ? { error } : {}),
+        });
+      };
+      const req = httpRequest(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            ...options.headers,
+          },
+          timeout: 10_000,
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => finish(res.statusCode ?? 0, text));
+          res.on('error', (e) => finish(0, text, e.message));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (e) => finish(0, '', e.message));
+      req.end(body);
+    });
+  const worker = async () => {
+    while (running) {
+      batches.push(await one());
+      if (options.pauseMs) await sleep(options.pauseMs);
+    }
+  };
+  const workers = Array.from({ length: concurrency }, worker);
+  return {
+    batches,
+    startedAt: started,
+    acked: () => batches.filter((b) => b.status === 200).flatMap((b) => b.ids),
+    unacked: () => batches.filter((b) => b.status !== 200).flatMap((b) => b.ids),
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+      agent.destroy();
+      const byStatus: Record<string, number> = {};
+      const codes: Record<string, number> = {};
+      for (const b of batches) {
+        const key = b.status === -200 ? '200-partial' : String(b.status);
+        byStatus[key] = (byStatus[key] ?? 0) + 1;
+        if (b.code) codes[b.code] = (codes[b.code] ?? 0) + 1;
+      }
+      return { batches: batches.length, byStatus, codes };
+    },
+  };
+}
+
 export function summarize(samples: Sample[]): LoadStats {
   const byStatus: Record<string, number> = {};
-  for (const s of samples) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+  const failures: LoadStats['failures'] = {};
+  for (const s of samples) {
+    byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+    if (s.status < 200 || s.status >= 300) {
+      const key = `${s.status} ${s.code ?? s.error ?? ''}`.trim();
+      failures[key] ??= { n: 0, firstAt: s.at };
+      failures[key].n++;
+    }
+  }
   const lat = samples
     .filter((s) => s.status === 200)
     .map((s) => s.ms)
@@ -537,6 +763,7 @@ export function summarize(samples: Sample[]): LoadStats {
     total: samples.length,
     ok: byStatus['200'] ?? 0,
     byStatus,
+    failures,
     errors: samples.filter((s) => s.status === 0).length,
     p50: q(0.5),
     p99: q(0.99),
@@ -552,8 +779,9 @@ export async function readyz(url: string): Promise<{ status: number; body: any }
 // ---- artifact sets (the publisher's S3 layout) --------------------------------------------------------------
 
 /**
- * Writes a versioned popularity artifact set the way the publisher lays it out: the artifact objects first,
- * the `current` manifest (the pointer) last unless `movePointer` is false.
+ * Writes a versioned popularity artifact set in the publisher's registry layout
+ * (docs/adr/0006-publish-pointer-protocol.md): the content-addressed object first, then the `current`
+ * manifest (the pointer) that names it.
  */
 export async function writeArtifactSet(
   put: (key: string, body: string) => Promise<void>,
@@ -562,7 +790,6 @@ export async function writeArtifactSet(
   surface: string,
   version: string,
   popularity: Record<string, number>,
-  options: { movePointer?: boolean } = {},
 ): Promise<void> {
   const { createHash } = await import('node:crypto');
   const segment = 'default';
@@ -581,13 +808,13 @@ export async function writeArtifactSet(
       count: Math.round(score),
     })),
   };
-  const key = `registry/${tenant}/${surface}/${version}/popularity.json`;
   const body = JSON.stringify(doc);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  const key = `registry/objects/${tenant}/${surface}/popularity/${sha256}.json`;
   await put(key, body);
   const uri = `s3://${bucket}/${key}`;
-  if (options.movePointer === false) return;
   await put(
-    `registry/${tenant}/${surface}/manifest.json`,
+    currentManifestKey(tenant, surface),
     JSON.stringify({
       v: 1,
       tenant,
@@ -595,15 +822,14 @@ export async function writeArtifactSet(
       segment,
       version,
       current: { popularity: uri },
-      artifacts: {
-        popularity: {
-          uri,
-          sha256: createHash('sha256').update(body).digest('hex'),
-          bytes: Buffer.byteLength(body),
-        },
-      },
+      artifacts: { popularity: { uri, sha256, bytes: Buffer.byteLength(body) } },
       updated_at: new Date().toISOString(),
       previous_version: null,
     }),
   );
+}
+
+/** Key of the `current` manifest of a (tenant, surface) in the publisher's layout. */
+export function currentManifestKey(tenant: string, surface: string): string {
+  return `registry/current/${tenant}/${surface}/manifest.json`;
 }

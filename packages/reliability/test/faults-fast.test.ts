@@ -14,9 +14,11 @@ import {
   readyz,
   sleep,
   startFaultStack,
+  startEventLoad,
   startLoad,
   summarize,
   waitUntil,
+  type EventLoad,
   type FaultStack,
 } from '../src/harness.js';
 
@@ -66,6 +68,17 @@ describe('faults (fast)', () => {
   }, 120_000);
 
   const service = () => ({ 'x-service-token': fs.serviceToken, 'x-org-id': TENANT });
+
+  /** Every acknowledged event of an event load stored exactly once; figures for the results file. */
+  async function checkEvents(events: EventLoad) {
+    const acked = events.acked();
+    const counts = await countOutcomes(acked);
+    const lost = acked.filter((id) => !counts.has(id));
+    const duplicated = [...counts.values()].filter((n) => n > 1).length;
+    const unacked = events.unacked();
+    const unackedStored = (await countOutcomes(unacked)).size;
+    return { acked: acked.length, lost: lost.length, duplicated, unacked: unacked.length, unackedStored };
+  }
 
   async function countOutcomes(ids: string[]): Promise<Map<string, number>> {
     const rows = await db.query<{ event_id: string; n: number }>(
@@ -254,7 +267,7 @@ describe('faults (fast)', () => {
     };
   });
 
-  it('when Redis restarts under serving load, then recommend keeps answering 200 and Redis use recovers by itself', async () => {
+  it('when Redis restarts under serving and ingest load, then recommend keeps answering 200, every acknowledged event is stored once and relayed, and Redis use recovers by itself', async () => {
     const load = startLoad({
       url: `${fs.urls.serving}/v1/recommend`,
       headers: service(),
@@ -262,9 +275,17 @@ describe('faults (fast)', () => {
       concurrency: 4,
       pauseMs: 5,
     });
+    const events = startEventLoad({
+      url: `${fs.urls.ingest}/v1/events/outcomes`,
+      headers: service(),
+      prefix: 'redis-ev-',
+      batchSize: 10,
+      pauseMs: 20,
+    });
     await sleep(3000);
     const killedAt = load.samples.length;
     await fs.redis.kill();
+    const killedMs = Date.now() - events.startedAt;
     const degraded = await waitUntil(
       async () => {
         const r = await readyz(fs.urls.serving);
@@ -274,7 +295,9 @@ describe('faults (fast)', () => {
       'serving /readyz to report redis not ok',
     );
     await sleep(5000);
+    const ingestWhileDown = await readyz(fs.urls.ingest);
     const t0 = Date.now();
+    const restartedMs = t0 - events.startedAt;
     await fs.redis.start();
     const recovered = await waitUntil(
       async () => ((await readyz(fs.urls.serving)).body?.checks?.redis?.status === 'ok' ? true : undefined),
@@ -285,6 +308,7 @@ describe('faults (fast)', () => {
     const recoverySeconds = (Date.now() - t0) / 1000;
     await sleep(2000);
     const stats = await load.stop();
+    const eventStats = await events.stop();
     const during = summarize(stats.samples.slice(killedAt));
     // Exposures produced after the restart reach the new Redis: the stream exists again.
     const exposuresAfter = await waitUntil(
@@ -292,6 +316,30 @@ describe('faults (fast)', () => {
       30_000,
       'exposures after restart',
     );
+    // Ingest's outbox drains into the new Redis by itself.
+    const outboxDrainSeconds =
+      ((await waitUntil(
+        async () =>
+          (await db.query<{ n: number }>('select count(*)::int n from ingest.outbox')).rows[0]!.n === 0
+            ? Date.now()
+            : undefined,
+        60_000,
+        'ingest outbox to drain',
+        200,
+      )) -
+        t0) /
+      1000;
+    const stored = await checkEvents(events);
+    // Events acknowledged while Redis was down could only be relayed after the restart: all are on the stream.
+    const ackedWhileDown = events.batches
+      .filter((b) => b.status === 200 && b.at >= killedMs && b.done <= restartedMs)
+      .flatMap((b) => b.ids);
+    const onStream = new Set<string>();
+    for (const [, fields] of await redis.xrange(`${prefix}recsys.events.v1`, '-', '+')) {
+      const payload = fields[fields.indexOf('payload') + 1];
+      if (payload) onStream.add((JSON.parse(payload) as { event_id: string }).event_id);
+    }
+    const notRelayed = ackedWhileDown.filter((id) => !onStream.has(id));
     results.redisRestart = {
       requests: stats.total,
       ok: stats.ok,
@@ -302,18 +350,35 @@ describe('faults (fast)', () => {
         overall: degraded.body?.status,
         redis: degraded.body?.checks?.redis?.status,
       },
+      ingestReadyzWhileDown: {
+        status: ingestWhileDown.status,
+        overall: ingestWhileDown.body?.status,
+        redis: ingestWhileDown.body?.checks?.redis?.status,
+      },
       recoverySeconds,
       p50: stats.p50,
       p99: stats.p99,
+      events: {
+        ...eventStats,
+        ...stored,
+        ackedWhileDown: ackedWhileDown.length,
+        notRelayed: notRelayed.length,
+      },
+      outboxDrainSeconds,
     };
     expect(recovered).toBe(true);
     expect(exposuresAfter).toBe(true);
     expect(degraded.status).toBe(200);
     expect(degraded.body.status).toBe('degraded');
     expect(stats.total - stats.ok).toBe(0);
+    expect(stored.acked).toBeGreaterThan(0);
+    expect(stored.lost).toBe(0);
+    expect(stored.duplicated).toBe(0);
+    expect(ackedWhileDown.length).toBeGreaterThan(0);
+    expect(notRelayed).toEqual([]);
   });
 
-  it('when Postgres stops under serving load, then recommend keeps answering 200 from memory, /readyz says degraded, and it recovers by itself', async () => {
+  it('when Postgres stops under serving and ingest load, then recommend keeps answering 200 from memory, /readyz says degraded, ingest refuses rather than loses events, and it recovers by itself', async () => {
     const load = startLoad({
       url: `${fs.urls.serving}/v1/recommend`,
       headers: service(),
@@ -321,9 +386,17 @@ describe('faults (fast)', () => {
       concurrency: 4,
       pauseMs: 5,
     });
+    const events = startEventLoad({
+      url: `${fs.urls.ingest}/v1/events/outcomes`,
+      headers: service(),
+      prefix: 'pg-ev-',
+      batchSize: 10,
+      pauseMs: 20,
+    });
     await sleep(2000);
     await db.end();
     await fs.postgres.stop();
+    const stoppedMs = Date.now() - events.startedAt;
     const degraded = await waitUntil(
       async () => {
         const r = await readyz(fs.urls.serving);
@@ -333,7 +406,9 @@ describe('faults (fast)', () => {
       'serving /readyz to report postgres not ok',
     );
     await sleep(8000);
+    const ingestWhileDown = await readyz(fs.urls.ingest);
     const t0 = Date.now();
+    const startedMs = t0 - events.startedAt;
     await fs.postgres.start();
     await waitUntil(
       async () =>
@@ -350,11 +425,35 @@ describe('faults (fast)', () => {
         60_000,
         `${name} ready again`,
         200,
-      );
+      ).catch(async (error: Error) => {
+        const last = await readyz(fs.urls[name]);
+        throw new Error(
+          `${error.message}; /readyz ${last.status} ${JSON.stringify(last.body)}\n${fs.logTail(name)}`,
+        );
+      });
     }
+    // Ingest accepts events again by itself.
+    const ingestAcceptsSeconds =
+      ((await waitUntil(
+        () => (events.batches.some((b) => b.status === 200 && b.at >= startedMs) ? Date.now() : undefined),
+        60_000,
+        'ingest to acknowledge events again',
+        200,
+      )) -
+        t0) /
+      1000;
+    await sleep(1000);
     const stats = await load.stop();
+    const eventStats = await events.stop();
     db = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${PG_PORT}/recsys` });
     await db.connect();
+    const stored = await checkEvents(events);
+    const whileDown = events.batches.filter((b) => b.at >= stoppedMs + 1000 && b.done <= startedMs);
+    const whileDownStatuses: Record<string, number> = {};
+    for (const b of whileDown) {
+      const key = `${b.status}${b.code ? ` ${b.code}` : ''}`;
+      whileDownStatuses[key] = (whileDownStatuses[key] ?? 0) + 1;
+    }
     results.postgresStop = {
       requests: stats.total,
       ok: stats.ok,
@@ -364,12 +463,25 @@ describe('faults (fast)', () => {
         overall: degraded.body?.status,
         postgres: degraded.body?.checks?.postgres?.status,
       },
+      ingestReadyzWhileDown: {
+        status: ingestWhileDown.status,
+        overall: ingestWhileDown.body?.status,
+        postgres: ingestWhileDown.body?.checks?.postgres?.status,
+      },
       recoverySeconds,
       p50: stats.p50,
       p99: stats.p99,
+      events: { ...eventStats, ...stored, whileDown: whileDownStatuses },
+      ingestAcceptsSeconds,
     };
     expect(degraded.status).toBe(200);
     expect(degraded.body.status).toBe('degraded');
     expect(stats.total - stats.ok).toBe(0);
+    expect(stored.acked).toBeGreaterThan(0);
+    expect(stored.lost).toBe(0);
+    expect(stored.duplicated).toBe(0);
+    // While Postgres is down ingest refuses with a retryable 503 problem, never a 500 or a cut connection.
+    expect(whileDown.length).toBeGreaterThan(0);
+    expect(whileDown.filter((b) => b.status !== 503)).toEqual([]);
   });
 });

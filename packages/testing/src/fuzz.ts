@@ -3,9 +3,13 @@
  * fast-check) malformed and edge-case requests — wrong types, missing required fields, unknown fields, huge
  * strings, deep nesting, unicode, NaN-like strings, negative/huge numbers, arrays where objects are expected,
  * invalid JSON text, SQL-looking and path-traversal strings in every string field, hostile path and query
- * parameters — and checks every answer:
+ * parameters — plus schema-valid values at the schema's edges and, where the caller gives known-valid
+ * seed bodies, those seeds with a few leaves set to edge values (they pass validation and reach the
+ * handlers) — and checks every answer:
  *   - never a 5xx, never a dropped connection;
- *   - every 4xx is `application/problem+json` with a `code` from docs/api/errors.md and a `request_id`.
+ *   - every 4xx is `application/problem+json` with a `code` from docs/api/errors.md and a `request_id`;
+ *   - error codes are stable: a sample of the refused requests is sent again and must get the same status
+ *     and code (a refused request changes nothing, so the answer cannot change).
  * Requests go over keep-alive HTTP with bounded concurrency, so 10k runs per operation stay fast against an
  * app served in-process.
  */
@@ -276,6 +280,164 @@ export function arbitraryOf(
   return nullable ? fc.option(arb, { nil: null }) : arb;
 }
 
+/**
+ * Values inside the schema's bounds, pushed to its edges: lengths and numbers at their limits, SQL-looking,
+ * unicode and path-looking strings where the length allows, optional properties present or not. They pass
+ * the contract's validation (unless the service checks more than the schema says), so they reach the
+ * handler and the code behind it.
+ */
+export function edgeArbitraryOf(
+  document: OpenApiDocument,
+  schemaNode: JsonSchema,
+  depth = 0,
+): fc.Arbitrary<unknown> {
+  const schema = resolveRef(document, schemaNode ?? {});
+  if (depth > 6) return fc.constant(exampleOf(document, schema));
+  if ('const' in schema) return fc.constant(schema.const);
+  if (Array.isArray(schema.enum) && schema.enum.length) return fc.constantFrom(...schema.enum);
+  const alternatives = schema.oneOf ?? schema.anyOf;
+  if (Array.isArray(alternatives) && alternatives.length) {
+    return fc.oneof(...alternatives.map((a: JsonSchema) => edgeArbitraryOf(document, a, depth + 1)));
+  }
+  if (Array.isArray(schema.allOf) && schema.allOf.length) return fc.constant(exampleOf(document, schema));
+  const types: string[] = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+  const type = types.find((t) => t !== 'null') ?? (schema.properties ? 'object' : undefined);
+  let arb: fc.Arbitrary<unknown>;
+  switch (type) {
+    case 'object': {
+      const props: Record<string, fc.Arbitrary<unknown>> = {};
+      for (const [name, sub] of Object.entries<JsonSchema>(schema.properties ?? {})) {
+        props[name] = edgeArbitraryOf(document, sub, depth + 1);
+      }
+      const required = (schema.required ?? []).filter((r: string) => r in props);
+      arb = Object.keys(props).length
+        ? fc.record(props, { requiredKeys: required })
+        : fc.constant(exampleOf(document, schema));
+      break;
+    }
+    case 'array': {
+      const min = schema.minItems ?? 0;
+      const max = Math.min(schema.maxItems ?? min + 5, min + 5);
+      arb = fc.array(edgeArbitraryOf(document, schema.items ?? {}, depth + 1), {
+        minLength: min,
+        maxLength: max,
+      });
+      break;
+    }
+    case 'string': {
+      if (schema.pattern || (schema.format && schema.format !== 'date-time')) {
+        arb = fc.constant(exampleOf(document, schema));
+        break;
+      }
+      if (schema.format === 'date-time') {
+        arb = fc.oneof(
+          fc.constant(exampleOf(document, schema)),
+          fc
+            .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z') })
+            .filter((d) => !Number.isNaN(d.getTime()))
+            .map((d) => d.toISOString()),
+        );
+        break;
+      }
+      const min = schema.minLength ?? 0;
+      const max = schema.maxLength ?? 10_000;
+      // Contracts are zod schemas: lengths count UTF-16 code units.
+      const fits = (v: string) => v.length >= min && v.length <= max;
+      const candidates = HOSTILE_CONSTANTS.filter(fits);
+      arb = fc.oneof(
+        { arbitrary: fc.constant(exampleOf(document, schema)), weight: 4 },
+        ...(candidates.length ? [{ arbitrary: fc.constantFrom(...candidates), weight: 3 }] : []),
+        {
+          arbitrary: fc
+            .string({ unit: 'grapheme', minLength: min, maxLength: Math.min(max, 40) })
+            .filter(fits),
+          weight: 2,
+        },
+        { arbitrary: fc.constant('x'.repeat(Math.max(min, Math.min(max, 10_000)))), weight: 1 },
+      );
+      break;
+    }
+    case 'integer': {
+      const least =
+        schema.exclusiveMinimum !== undefined ? Math.floor(schema.exclusiveMinimum) + 1 : schema.minimum;
+      const most =
+        schema.exclusiveMaximum !== undefined ? Math.ceil(schema.exclusiveMaximum) - 1 : schema.maximum;
+      const lo = Math.ceil(Math.max(least ?? -1e6, -1e6));
+      const hi = Math.floor(Math.min(most ?? 1e6, 1e6));
+      const edges = [least ?? -(2 ** 31), most ?? 2 ** 31, 0, 1, -1].filter(
+        (n) =>
+          Number.isSafeInteger(n) && (least === undefined || n >= least) && (most === undefined || n <= most),
+      );
+      arb = fc.oneof(
+        ...(edges.length ? [fc.constantFrom(...edges)] : []),
+        fc.integer({ min: Math.min(lo, hi), max: Math.max(lo, hi) }),
+      );
+      break;
+    }
+    case 'number': {
+      const lo = schema.minimum ?? schema.exclusiveMinimum ?? -1e6;
+      const hi = schema.maximum ?? schema.exclusiveMaximum ?? 1e6;
+      arb = fc
+        .oneof(
+          fc.constantFrom(lo, hi, 0, Number.MIN_VALUE),
+          fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }),
+        )
+        .filter(
+          (n) =>
+            n >= lo &&
+            n <= hi &&
+            (schema.exclusiveMinimum === undefined || n > schema.exclusiveMinimum) &&
+            (schema.exclusiveMaximum === undefined || n < schema.exclusiveMaximum),
+        );
+      break;
+    }
+    case 'boolean':
+      arb = fc.boolean();
+      break;
+    default:
+      arb = fc.constant(exampleOf(document, schema));
+  }
+  return types.includes('null') ? fc.option(arb, { nil: null }) : arb;
+}
+
+const edgeString: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.constantFrom(...HOSTILE_CONSTANTS.filter((v) => v.length <= 64)), weight: 4 },
+  { arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }), weight: 2 },
+  { arbitrary: fc.constantFrom('', ' ', 'x'.repeat(256), 'x'.repeat(5000)), weight: 1 },
+);
+
+const edgeNumber: fc.Arbitrary<number> = fc.oneof(
+  fc.constantFrom(0, -0, 1, -1, 0.5, 1e-9, 2 ** 31, 2 ** 53 - 1, -1e6, 1e308),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
+
+/**
+ * A known-valid body with one to three leaves replaced by edge values of the same JSON type (strings by
+ * SQL-looking, unicode, path-looking, empty or long ones; numbers by 0, -0, tiny, huge, negative), or an
+ * array emptied. Such bodies mostly pass validation and exercise the handlers behind it.
+ */
+export function seedMutationArbitrary(seeds: unknown[]): fc.Arbitrary<unknown> {
+  const edit = fc.tuple(fc.nat(), edgeString, edgeNumber, fc.boolean());
+  return fc
+    .tuple(fc.constantFrom(...seeds), fc.array(edit, { minLength: 1, maxLength: 3 }))
+    .map(([seed, edits]) => {
+      const value = structuredClone(seed);
+      for (const [at, text, number, flag] of edits) {
+        const all = slots(value);
+        if (!all.length) break;
+        const { parent, key } = all[at % all.length]!;
+        const p = parent as Record<string | number, unknown>;
+        const current = p[key];
+        if (typeof current === 'string') p[key] = text;
+        else if (typeof current === 'number') p[key] = number;
+        else if (typeof current === 'boolean') p[key] = flag;
+        else if (Array.isArray(current) && flag) p[key] = [];
+      }
+      return value;
+    });
+}
+
 type Mutation =
   | { kind: 'none' }
   | { kind: 'replace'; at: number; value: unknown }
@@ -376,6 +538,13 @@ export interface FuzzOperationOptions {
   pathParams?: Record<string, string>;
   /** Extra headers for every request of this operation (after the global ones). */
   headers?: Record<string, string>;
+  /**
+   * Known-valid bodies (for NDJSON operations: valid lines). A share of the requests mutates one to three of
+   * their leaves with edge values, so they pass validation and reach the handler.
+   */
+  seeds?: unknown[];
+  /** A valid query string (name → value); a share of the requests sends it with one value made hostile. */
+  query?: Record<string, string>;
 }
 
 function requestArbitrary(
@@ -383,6 +552,8 @@ function requestArbitrary(
   op: OperationInfo,
   baseHeaders: Record<string, string>,
   pathParams: Record<string, string>,
+  seeds: unknown[] = [],
+  validQuery: Record<string, string> = {},
 ): fc.Arbitrary<FuzzRequest> {
   const pathParamArbs: Record<string, fc.Arbitrary<{ raw: boolean; value: string }>> = {};
   for (const p of op.parameters.filter((x) => x.in === 'path')) {
@@ -404,7 +575,12 @@ function requestArbitrary(
     );
   }
   const queryParams = op.parameters.filter((x) => x.in === 'query');
-  const queryArb =
+  const queryValue = fc.oneof(
+    urlString,
+    hostileNumber.map(String),
+    fc.constantFrom('1', '0', '-1', '10', 'true', '2026-01-01T00:00:00Z'),
+  );
+  const hostileQuery =
     queryParams.length === 0
       ? fc.constant([] as [string, string][])
       : fc
@@ -414,19 +590,32 @@ function requestArbitrary(
                 { arbitrary: fc.constantFrom(...queryParams.map((q) => q.name)), weight: 5 },
                 { arbitrary: fc.constantFrom('unknown', '__proto__', 'a[b]', ''), weight: 1 },
               ),
-              fc.oneof(
-                urlString,
-                hostileNumber.map(String),
-                fc.constantFrom('1', '0', '-1', '10', 'true', '2026-01-01T00:00:00Z'),
-              ),
+              queryValue,
             ),
             { maxLength: 4 },
           )
           .map((pairs) => pairs as [string, string][]);
+  // A valid query with one parameter set to a hostile value (or left valid), so requests reach the handler.
+  const validPairs = Object.entries(validQuery);
+  const queryArb = !validPairs.length
+    ? hostileQuery
+    : fc.oneof(
+        { arbitrary: hostileQuery, weight: 2 },
+        {
+          arbitrary: fc
+            .tuple(fc.nat(), queryValue, fc.boolean())
+            .map(([at, value, keep]) =>
+              validPairs.map(
+                ([k, v], i) => [k, keep || i !== at % validPairs.length ? v : value] as [string, string],
+              ),
+            ),
+          weight: 2,
+        },
+      );
 
   const bodyArb: fc.Arbitrary<{ text?: string; contentType?: string }> = !op.bodyContentType
     ? fc.constant({})
-    : bodyArbitrary(document, op);
+    : bodyArbitrary(document, op, seeds);
 
   return fc
     .record({ pathValues: fc.record(pathParamArbs), query: queryArb, body: bodyArb })
@@ -457,13 +646,21 @@ export function encodeComponent(value: string): string {
 function bodyArbitrary(
   document: OpenApiDocument,
   op: OperationInfo,
+  seeds: unknown[],
 ): fc.Arbitrary<{ text?: string; contentType?: string }> {
   const schema = op.bodySchema ?? {};
   const ndjson = /ndjson|jsonl/i.test(op.bodyContentType ?? '');
   const itemSchema = ndjson ? (resolveRef(document, schema).items ?? schema) : schema;
-  const valueArb = fc
-    .tuple(arbitraryOf(document, itemSchema), mutationArb)
-    .map(([value, mutation]) => applyMutation(value, mutation));
+  const valueArb = fc.oneof(
+    {
+      arbitrary: fc
+        .tuple(arbitraryOf(document, itemSchema), mutationArb)
+        .map(([value, mutation]) => applyMutation(value, mutation)),
+      weight: 2,
+    },
+    { arbitrary: edgeArbitraryOf(document, itemSchema), weight: 1 },
+    ...(seeds.length ? [{ arbitrary: seedMutationArbitrary(seeds), weight: 3 }] : []),
+  );
   const wellFormed = ndjson
     ? fc
         .array(
@@ -518,6 +715,8 @@ export interface OperationReport {
   failures: number;
   /** Requests retried once on a fresh connection because a reused keep-alive socket was already closed. */
   staleSocketRetries: number;
+  /** Refused requests sent a second time to check the status and code are stable. */
+  replays: number;
 }
 
 export interface FuzzReport {
@@ -556,6 +755,8 @@ export interface FuzzOptions {
    * `report.knownDefects` instead of `failures`. Each label must be pinned by its own test elsewhere.
    */
   knownDefect?: (failure: FuzzFailure) => string | undefined;
+  /** Every n-th refused (4xx, not 429) request is sent again and must get the same status and code (default 10; 0 = never). */
+  replayEvery?: number;
 }
 
 /** Operations worth fuzzing: those taking a body, path or query parameters (ops endpoints excluded). */
@@ -574,6 +775,7 @@ export async function fuzzOperations(options: FuzzOptions): Promise<FuzzReport> 
   const knownCodes = options.knownCodes ?? loadErrorCatalogue();
   const concurrency = options.concurrency ?? 16;
   const maxSamples = options.maxFailureSamples ?? 20;
+  const replayEvery = options.replayEvery ?? 10;
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const base = new URL(options.baseUrl);
   const only = options.only;
@@ -594,6 +796,8 @@ export async function fuzzOperations(options: FuzzOptions): Promise<FuzzReport> 
         op,
         { ...options.headers, ...perOp.headers },
         { ...options.pathParams, ...perOp.pathParams },
+        perOp.seeds,
+        perOp.query,
       );
       const opReport: OperationReport = {
         operation: op.key,
@@ -603,7 +807,9 @@ export async function fuzzOperations(options: FuzzOptions): Promise<FuzzReport> 
         codes: {},
         failures: 0,
         staleSocketRetries: 0,
+        replays: 0,
       };
+      let refused = 0;
       // Generated lazily in batches so huge samples never pile up in memory.
       const batchSize = 500;
       let batch: FuzzRequest[] = [];
@@ -677,6 +883,25 @@ export async function fuzzOperations(options: FuzzOptions): Promise<FuzzReport> 
           if (typeof body.request_id !== 'string' || !body.request_id) return fail('4xx without request_id');
           if (body.status !== res.status)
             return fail(`problem status ${String(body.status)} differs from HTTP status`);
+          if (res.status !== 429 && replayEvery > 0 && refused++ % replayEvery === 0) {
+            opReport.replays++;
+            let again: { status: number; body: string };
+            try {
+              again = await send(false, base, sample, options.timeoutMs ?? 30_000);
+            } catch (error) {
+              return fail(`transport on replay: ${(error as Error).message}`);
+            }
+            let againCode = '';
+            try {
+              againCode = String((JSON.parse(again.body) as { code?: unknown }).code);
+            } catch {
+              againCode = '(not JSON)';
+            }
+            if (again.status !== res.status || againCode !== code)
+              return fail(
+                `unstable: ${res.status} ${code}, then ${again.status} ${againCode} for the same request`,
+              );
+          }
         }
         return undefined;
       };
@@ -739,7 +964,7 @@ export function formatFuzzReport(report: FuzzReport): string {
       .map(([s, n]) => `${s}:${n}`)
       .join(' ');
     lines.push(
-      `  ${op.operation}: ${op.runs} runs, ${(op.ms / 1000).toFixed(1)} s, failures ${op.failures}, stale-socket retries ${op.staleSocketRetries} [${statuses}]`,
+      `  ${op.operation}: ${op.runs} runs, ${(op.ms / 1000).toFixed(1)} s, failures ${op.failures}, stale-socket retries ${op.staleSocketRetries}, replays ${op.replays} [${statuses}] codes ${JSON.stringify(op.codes)}`,
     );
   }
   for (const f of report.failures.slice(0, 5)) {

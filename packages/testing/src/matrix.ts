@@ -4,6 +4,7 @@
  * (alg confusion, `none`, expired, wrong audience), captured logs for secret-leak checks, and a static check
  * that secrets are compared in constant time.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -359,6 +360,35 @@ export async function medianNs(n: number, fn: () => Promise<unknown>): Promise<n
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
+}
+
+// ---- start-up refusal ----------------------------------------------------------------------------------
+
+/**
+ * Starts a service from its sources (`node --conditions=source --import tsx src/main.ts` in `cwd`) and waits
+ * for it to exit; resolves with the exit code (null when it was still running after `timeoutMs` and had to
+ * be killed) and its output. For checks that unsafe settings make the process refuse to start.
+ */
+export function runServiceUntilExit(
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs = 45_000,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: signal ? null : code, output });
+    });
+  });
 }
 
 // ---- admin stand-in for services that verify keys remotely ------------------------------------------------

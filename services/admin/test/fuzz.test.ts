@@ -24,6 +24,59 @@ import { createDeps, type Deps } from '../src/deps.js';
 const SERVICE_TOKEN = 'test-service-token-0123456789';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 
+/** Valid bodies the fuzzer mutates leaf by leaf, so a share of its requests is stored and published. */
+const CONFIG = {
+  weights: { pop: 0.7, cooc: 0.2, emb: 0.1, i2i: 0.3, content: 0.1, session: 0.2, history: 0.4 },
+  algo: 'blend',
+  flags: { enable_rules: true, label: 'spring' },
+  limits: { max_k: 50, max_exclude_ids: 100 },
+  ranking: { max_pins: 3, mmr_lambda: 0.5, allow_repeats: false, fanout: 4 },
+  surfaces: { home: { weights: { pop: 1 }, algo: 'popularity' } },
+  experiments: [
+    {
+      id: 'exp-1',
+      enabled: true,
+      surface: 'home',
+      traffic_percent: 50,
+      variants: [
+        { name: 'a', weight: 1 },
+        { name: 'b', weight: 1, overrides: { weights: { cooc: 1 } } },
+      ],
+    },
+  ],
+};
+const RULES = [
+  { action: 'pin', target_type: 'item', item_ids: ['item_1', 'item_2'], surface: 'home', priority: 10 },
+  { action: 'block', target_type: 'tag', target_key: 'brand:nike', segment: 'default' },
+  {
+    action: 'boost',
+    target_type: 'category',
+    target_key: 'shoes',
+    boost_value: 0.5,
+    starts_at: '2026-01-01T00:00:00Z',
+    ends_at: '2036-01-01T00:00:00Z',
+  },
+];
+const SEEDS: Record<string, unknown[]> = {
+  'POST /v1/admin/tenants': [{ external_id: 'fuzz-new', display_name: 'Fuzz New' }],
+  'PUT /v1/admin/tenants/{tenant_id}/config': [CONFIG, { weights: { pop: 1 } }],
+  'POST /v1/admin/tenants/{tenant_id}/config/validate': [CONFIG],
+  'POST /v1/admin/tenants/{tenant_id}/config/rollback': [{ version: 'f'.repeat(64) }],
+  'PUT /v1/admin/tenants/{tenant_id}/rules': [RULES, { rules: RULES }],
+  'POST /v1/admin/tenants/{tenant_id}/rules/validate': [RULES],
+  'POST /v1/admin/tenants/{tenant_id}/rules/rollback': [{ version: 'f'.repeat(64) }],
+  'POST /v1/admin/tenants/{tenant_id}/cache/invalidate': [
+    { targets: ['config', 'rules', 'popularity'], surface: 'home' },
+  ],
+  'POST /v1/admin/tenants/{tenant_id}/keys': [
+    { name: 'fuzz key', roles: ['viewer', 'operator'], expires_at: '2036-01-01T00:00:00Z' },
+  ],
+  'POST /v1/admin/tenants/{tenant_id}/keys/{key_id}/rotate': [{ expires_at: '2036-01-01T00:00:00Z' }],
+  'POST /internal/v1/keys/verify': [
+    { api_key: 'rk_0123456789ab_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
+  ],
+};
+
 describe('admin fuzzing', () => {
   let schema: TestSchema;
   let redis: TestRedis;
@@ -66,6 +119,12 @@ describe('admin fuzzing', () => {
         document: loadOpenApi('admin'),
         headers: { 'x-service-token': SERVICE_TOKEN },
         pathParams: { tenant_id: 'fuzzco', key_id: '00000000-0000-4000-8000-000000000001' },
+        operations: {
+          ...Object.fromEntries(Object.entries(SEEDS).map(([key, seeds]) => [key, { seeds }])),
+          'GET /v1/admin/tenants/{tenant_id}/audit': { query: { limit: '10' } },
+          'GET /v1/admin/tenants/{tenant_id}/config/versions': { query: { limit: '10' } },
+          'GET /v1/admin/tenants/{tenant_id}/rules/versions': { query: { limit: '10' } },
+        },
         runsPerOperation: RUNS,
         concurrency: 16,
       });

@@ -149,6 +149,25 @@ const GATE_HELP = `  --holdout <duration>     held-out end of the window, e.g. 2
   --no-gate                skip the evaluation
   --force --reason "…"     publish even if the gate refuses; the reason is recorded in the manifest`;
 
+/** Same rule as serving's manifest template values: one safe path segment, no traversal. */
+const SAFE_SEGMENT = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/**
+ * Tenant, surface, segment and version name object keys (`registry/current/{tenant}/{surface}/…`): a value
+ * with separators, `..`, `%` or control characters could address another tenant's keys, so it is refused
+ * before anything is read or written.
+ */
+function assertSafeTargets(command: string, values: Values): void {
+  // `rollback --to` names a version; elsewhere `--to` is the end of a time window.
+  const names = ['tenant', 'surface', 'segment', 'version', ...(command === 'rollback' ? ['to'] : [])];
+  for (const name of names) {
+    const value = values[name];
+    if (typeof value !== 'string') continue;
+    if (!SAFE_SEGMENT.test(value) || value === '.' || value === '..')
+      throw new UsageError(`--${name} is not a safe path segment (letters, digits and . _ : @ - only)`);
+  }
+}
+
 function required(values: Values, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || !value.trim()) throw new UsageError(`--${name} is required`);
@@ -682,6 +701,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
     },
   };
   try {
+    assertSafeTargets(name!, values);
     return await command.run(values, ctx);
   } catch (error) {
     const code = exitCodeOf(error);

@@ -26,6 +26,35 @@ import { createDeps, type Deps } from '../src/deps.js';
 const SERVICE_TOKEN = 'test-service-token-0123456789';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 
+/** Valid bodies the fuzzer mutates leaf by leaf, so a share of its requests reaches ranking. */
+const RECOMMEND_SEEDS = [
+  { surface: 'home', user: { user_id: 'u1' } },
+  {
+    surface: 'home',
+    segment: 'default',
+    k: 10,
+    user: { user_id: 'u1', anonymous_id: 'anon-1', session_id: 's1' },
+    context: { locale: 'en-US', device: 'mobile', country: 'US', now: '2026-01-15T00:00:00Z' },
+    anchors: { item_ids: ['a', 'b'], max_anchors: 2 },
+    candidates: { include_ids: ['a', 'b', 'c'], exclude_ids: ['c'] },
+    constraints: { required_tags: [], forbidden_tags: ['x'], max_per_tag: { shoes: 2 } },
+    weights: { pop: 1, cooc: 0.5, emb: 0, i2i: 0.2, content: 0.1, session: 0.3, history: 0.4 },
+    options: { explain: 'summary', include_reasons: true, seed: 7 },
+    experiment: { id: 'exp-1', variant: 'b' },
+  },
+];
+const SIMILAR_SEEDS = [
+  { surface: 'home', item_id: 'a' },
+  {
+    surface: 'home',
+    segment: 'default',
+    item_id: 'a',
+    k: 5,
+    constraints: { forbidden_tags: ['x'], max_per_tag: { shoes: 1 } },
+    options: { explain: 'summary', seed: 3 },
+  },
+];
+
 describe('serving fuzzing', () => {
   let schema: TestSchema;
   let redis: TestRedis;
@@ -109,6 +138,11 @@ describe('serving fuzzing', () => {
         document: loadOpenApi('serving'),
         headers: { 'x-service-token': SERVICE_TOKEN, 'x-org-id': 'fuzzco' },
         pathParams: { tenant_id: 'fuzzco', surface: 'home', segment: 'default', version: 'v2' },
+        operations: {
+          'POST /v1/recommend': { seeds: RECOMMEND_SEEDS },
+          'POST /v1/recommend/validate': { seeds: RECOMMEND_SEEDS },
+          'POST /v1/similar': { seeds: SIMILAR_SEEDS },
+        },
         runsPerOperation: RUNS,
         concurrency: 16,
       });
