@@ -34,6 +34,9 @@ import { ArtifactSignalSource, DbSignalSource, type SignalSource } from './signa
 import { SignalStore } from './signals/store.js';
 import { SERVICE_NAME, SERVICE_VERSION } from './version.js';
 
+/** How long shutdown waits for the stream consumers to finish their current read and batch. */
+const CONSUMER_STOP_TIMEOUT_MS = 3000;
+
 /** The composition root: the only place adapters are constructed. Handlers receive these, never globals. */
 export interface Deps {
   config: Config;
@@ -250,7 +253,14 @@ export function createDeps(config: Config, logger: Logger): Deps {
         name: 'consumers',
         close: async () => {
           if (refreshTimer) clearInterval(refreshTimer);
-          await Promise.all([tailer?.stop(), userEvents?.stop()]);
+          // A consumer finishes its current read (BLOCK 1 s) and batch; while Redis is unreachable that read
+          // waits for a reconnect that never comes, so stop waiting after a bound and cut the connections.
+          let bound: NodeJS.Timeout | undefined;
+          await Promise.race([
+            Promise.all([tailer?.stop(), userEvents?.stop()]),
+            new Promise((resolve) => (bound = setTimeout(resolve, CONSUMER_STOP_TIMEOUT_MS))),
+          ]);
+          clearTimeout(bound);
           for (const connection of extraConnections) connection.disconnect();
         },
       },

@@ -16,7 +16,8 @@ export interface AdminStub {
   url: string;
   tenants: Map<string, StubTenant>;
   keys: Map<string, { key_id: string; tenant_id: string; roles: string[] }>;
-  calls: { runtime: number; verify: number };
+  /** Runtime requests, those answered 304 Not Modified (If-None-Match matched), key verifications. */
+  calls: { runtime: number; notModified: number; verify: number };
   /** Simulates admin being down (every call 503). */
   down: boolean;
   /** Delay before answering runtime requests (slow admin). */
@@ -28,7 +29,7 @@ export async function startAdminStub(token: string): Promise<AdminStub> {
   const state: Omit<AdminStub, 'url' | 'close'> = {
     tenants: new Map(),
     keys: new Map(),
-    calls: { runtime: 0, verify: 0 },
+    calls: { runtime: 0, notModified: 0, verify: 0 },
     down: false,
     delayMs: 0,
   };
@@ -59,7 +60,10 @@ export async function startAdminStub(token: string): Promise<AdminStub> {
       rules: tenant.rules ?? null,
     };
     const etag = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    if (req.get('if-none-match') === etag) return res.status(304).end();
+    if (req.get('if-none-match') === etag) {
+      state.calls.notModified++;
+      return res.status(304).end();
+    }
     res.setHeader('ETag', etag);
     res.json(body);
   });

@@ -75,6 +75,18 @@ describe('config, rules and experiments from admin; control events; API keys', (
     expect(ids(res.body)).toEqual(['a', 'b', 'c']);
   });
 
+  it('when the cached runtime is revalidated and nothing changed, then admin answers 304 to If-None-Match and the cached view stays', async () => {
+    const runtimeCalls = admin.calls.runtime;
+    const notModified = admin.calls.notModified;
+    await control({ type: 'cache.invalidated', tenant_id: T, targets: ['config', 'rules'] });
+    await waitFor(() => admin.calls.runtime > runtimeCalls, 1000);
+    expect(admin.calls.notModified).toBe(notModified + 1);
+    const res = await rec();
+    expect(res.body.meta).toMatchObject({ config_version: 'cfg-2', rules_version: 'rules-2' });
+    // Within the cache TTL requests are served from the cache, without calling admin.
+    expect(admin.calls.runtime).toBe(runtimeCalls + 1);
+  });
+
   it('when admin is down, then the last good config keeps being used', async () => {
     admin.down = true;
     try {

@@ -104,6 +104,27 @@ describe('live user state from recsys.events.v1', () => {
     expect(recent[0]!.itemId).toBe('item-59');
   });
 
+  it('when a request carries a user, session and anonymous id, then their recent interactions are read in one Redis round trip', async () => {
+    const socket = (
+      serving.deps.redis as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }
+    ).stream;
+    const writes: string[] = [];
+    const write = socket.write;
+    socket.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+      writes.push(String(chunk));
+      return write.call(this, chunk, ...rest);
+    };
+    try {
+      const res = await rec({ user_id: 'buyer', session_id: 'sess-1', anonymous_id: 'anon-1' });
+      expect(res.status).toBe(200);
+    } finally {
+      socket.write = write;
+    }
+    const reads = writes.filter((w) => /zrevrange/i.test(w));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.match(/zrevrange/gi)).toHaveLength(3);
+  });
+
   it('when a catalog item is deleted on the events stream, then every replica stops recommending it', async () => {
     expect(ids((await rec({ user_id: 'cat' })).body)).toContain('a');
     await xadd({

@@ -86,13 +86,16 @@ export class SignalStore {
     this.initialLoadDone = true;
   }
 
-  /** DB mode periodic check: reloads keys whose live version changed, and picks up new keys. */
+  /**
+   * DB mode periodic check: reloads keys whose live version changed, picks up new keys, and retries keys whose
+   * last load failed (so a failure while Postgres was unreachable clears once it is back).
+   */
   async refreshChanged(): Promise<void> {
     if (!this.source.listLive) return;
     const live = await this.source.listLive();
     for (const { key, version } of live) {
       const slot = this.slots.get(keyString(key));
-      if (slot?.current?.version !== version) await this.refresh(key, true);
+      if (slot?.current?.version !== version || slot.error) await this.refresh(key, true);
     }
   }
 
