@@ -71,6 +71,12 @@ describe('DB-only signal versions (bulk load, atomic activation, preview, degrad
     const again = await put(doc);
     expect(again.status).toBe(201);
     expect(await again.json()).toEqual({ version: 'v3', status: 'staged', counts: { popularity: 1 } });
+    // The same build published again later (a re-run over the same window): only the publication fields differ.
+    const republished = await put({
+      ...doc,
+      manifest: { ...doc.manifest, updated_at: '2031-01-01T00:00:00.000Z', previous_version: 'v2' },
+    });
+    expect(republished.status).toBe(201);
     const conflict = await put({
       ...doc,
       artifacts: artifactsFor(T, 'home', 'default', { popularity: { r: 1 } }),

@@ -42,12 +42,23 @@ export async function stageVersion(
     throw error;
   }
   rows.sort((a, b) => (a.kind < b.kind ? -1 : 1));
-  const contentHash = sha256Hex(
-    JSON.stringify({ manifest: canonical(body.manifest), artifacts: rows.map((r) => [r.kind, r.sha256]) }),
+  const artifactShas = rows.map((r) => [r.kind, r.sha256]);
+  // The manifest's publication fields (when, and what it replaced) change when the same build is uploaded again,
+  // e.g. a re-run over the same window: they are not content.
+  const {
+    updated_at: _updatedAt,
+    previous_version: _previous,
+    ...stable
+  } = body.manifest as Record<string, unknown>;
+  const contentHash = sha256Hex(JSON.stringify({ manifest: canonical(stable), artifacts: artifactShas }));
+  // Versions stored before the publication fields were left out carry a hash over the whole manifest.
+  const wholeManifestHash = sha256Hex(
+    JSON.stringify({ manifest: canonical(body.manifest), artifacts: artifactShas }),
   );
   const existing = await repo.findVersion(db, key, version);
   if (existing) {
-    if (existing.content_hash !== contentHash) throw servingProblems.versionConflict(version);
+    if (existing.content_hash !== contentHash && existing.content_hash !== wholeManifestHash)
+      throw servingProblems.versionConflict(version);
     return { version, status: 'staged', counts: existing.counts };
   }
   try {
