@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { WeightTable } from './weight-table.js';
 import {
   LimitError,
   type CatalogRecord,
@@ -12,6 +13,10 @@ import {
  * distinct items, users, (user, item) pairs, item pairs and the sessions still open — never by the number
  * of events: baskets are folded into pair counts as soon as their session has been idle for `sessionGapMs`
  * (input is expected in time order, as ingest's export and the Online Retail file are).
+ *
+ * Counters are compact typed-array tables (./weight-table.ts). Item-pair and transition counters are also held
+ * within a budget of entries (`pairBudget`, `transitionBudget`): while the total fits, every count is exact;
+ * when it would not, each item keeps only its strongest neighbours — see RowCounters.
  */
 export interface AccumulateParams {
   /** The build's logical time: decay is measured back from it. */
@@ -33,8 +38,98 @@ export interface AccumulateParams {
   userWindowWeight: number;
   maxItems: number;
   maxUsers: number;
-  /** Item pairs held for co-visitation. */
+  /** Item pairs held for co-visitation (hard limit: exit 5 above it). */
   maxPairs: number;
+  /**
+   * Entries (one per item and neighbour) the co-visitation counters may hold before they are pruned; each
+   * item then keeps at least `keepFloor` neighbours. Default 32 M (≈ 0.5 GiB).
+   */
+  pairBudget?: number;
+  /** The same for next-item transitions. Default 16 M. */
+  transitionBudget?: number;
+  /** Neighbours an item always keeps when counters are pruned (≥ the top-N kept in the artifact, with a margin). */
+  keepFloor?: number;
+}
+
+export const DEFAULT_PAIR_BUDGET = 32_000_000;
+export const DEFAULT_TRANSITION_BUDGET = 16_000_000;
+export const DEFAULT_KEEP_FLOOR = 125;
+
+/** Slots a table of `keep` entries is given after pruning (load ≤ 0.75). */
+function capacityFor(keep: number): number {
+  return 1 << Math.max(2, Math.ceil(Math.log2(Math.ceil((keep * 4) / 3) + 1)));
+}
+
+/**
+ * One counter table per item (neighbour → weight) under a budget of total entries. While the total stays
+ * within the budget nothing is dropped and every count is exact. When it goes over, a per-item cap `keep`
+ * is chosen so that the tables, cut at `keep`, hold half the budget (never below `keepFloor`); every larger
+ * table is cut to its `keep` highest-ranked entries, and from then on a table that reaches `limit` (the size
+ * its pruned arrays hold at load 0.75) is cut back to `keep`. This is lossy counting: an entry that is dropped
+ * and seen again restarts from zero, so a neighbour's weight can be under-counted by what it had when it was
+ * dropped; a neighbour that stays within an item's `keep` strongest is counted exactly. Ranking is by the
+ * score the builder will use (cosine with the neighbour's events so far for co-visitation, the count for
+ * transitions), so what is dropped is what would rank lowest. Memory: at most max(budget, items × limit)
+ * entries.
+ */
+export class RowCounters {
+  readonly rows: WeightTable[] = [];
+  total = 0;
+  dropped = 0;
+  prunes = 0;
+  private keep = Infinity;
+  private limit = Infinity;
+  private nextGlobal: number;
+
+  constructor(
+    private readonly budget: number,
+    private readonly keepFloor: number,
+    private readonly rank: (key: number, weight: number) => number,
+    private readonly wide: boolean,
+  ) {
+    this.nextGlobal = budget;
+  }
+
+  addRow(): void {
+    this.rows.push(new WeightTable(this.wide));
+  }
+
+  /** Adds weight to (row, key); true when the entry is new. */
+  add(row: number, key: number, weight: number): boolean {
+    const table = this.rows[row]!;
+    if (!table.add(key, weight)) return false;
+    this.total++;
+    if (table.size >= this.limit) this.cut(table, this.keep);
+    if (this.total > this.nextGlobal) this.pruneAll();
+    return true;
+  }
+
+  private cut(table: WeightTable, keep: number): void {
+    const dropped = table.prune(keep, this.rank);
+    this.total -= dropped;
+    this.dropped += dropped;
+  }
+
+  private pruneAll(): void {
+    this.prunes++;
+    const sizes = new Int32Array(this.rows.length);
+    let hi = 0;
+    for (let i = 0; i < sizes.length; i++) hi = Math.max(hi, (sizes[i] = this.rows[i]!.size));
+    const target = Math.floor(this.budget / 2);
+    // Largest cap t with Σ min(size, t) ≤ target (binary search; the sum grows with t).
+    let lo = 0;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      let sum = 0;
+      for (const s of sizes) sum += Math.min(s, mid);
+      if (sum <= target) lo = mid;
+      else hi = mid - 1;
+    }
+    this.keep = Math.max(this.keepFloor, Math.min(this.keep, lo));
+    this.limit = Math.floor((capacityFor(this.keep) * 3) / 4);
+    for (const table of this.rows) if (table.size > this.keep) this.cut(table, this.keep);
+    this.nextGlobal = Math.max(this.budget, 2 * this.total);
+  }
 }
 
 export const DEFAULT_TYPE_WEIGHTS: Record<string, number> = {
@@ -63,11 +158,13 @@ export interface Accumulated {
   itemEvents: number[];
   userIds: string[];
   /** Per user: item index → decayed weighted count. */
-  userItems: Map<number, number>[];
-  /** Per item: neighbour index → co-visitation weight (symmetric). */
-  pairs: Map<number, number>[];
+  userItems: WeightTable[];
+  /** Per item: neighbour index → co-visitation weight (symmetric while nothing is pruned). */
+  pairs: WeightTable[];
   /** Per item: next item index → transition count (within sessions). */
-  transitions: Map<number, number>[];
+  transitions: WeightTable[];
+  /** Per item: all transitions out of it (exact, also when `transitions` was pruned). */
+  transitionTotals: number[];
   catalog: Map<string, CatalogRecord>;
   catalogKnown: boolean;
   stats: {
@@ -77,6 +174,9 @@ export interface Accumulated {
     sessions: number;
     skippedBaskets: number;
     pairEntries: number;
+    /** Counter entries dropped by pruning (0: every count is exact). */
+    prunedPairs: number;
+    prunedTransitions: number;
     firstEventAt: number | null;
     lastEventAt: number | null;
   };
@@ -92,9 +192,27 @@ export class Accumulator {
   private readonly hash: Hash = createHash('sha256');
   private clock = -Infinity;
   private lastSweep = -Infinity;
+  private readonly pairCounters: RowCounters;
+  private readonly transitionCounters: RowCounters;
   readonly state: Accumulated;
 
   constructor(private readonly params: AccumulateParams) {
+    const floor = params.keepFloor ?? DEFAULT_KEEP_FLOOR;
+    const events = () => this.state.itemEvents;
+    // Weights that are multiples of 1/1024 sum exactly in float32 (up to 2^24 / 1024 · …); others need float64.
+    const dyadic = Number.isInteger(params.userWindowWeight * 1024);
+    this.pairCounters = new RowCounters(
+      params.pairBudget ?? DEFAULT_PAIR_BUDGET,
+      floor,
+      (b, w) => w / Math.sqrt(events()[b]!),
+      !dyadic,
+    );
+    this.transitionCounters = new RowCounters(
+      params.transitionBudget ?? DEFAULT_TRANSITION_BUDGET,
+      floor,
+      (_b, c) => c,
+      false,
+    );
     this.state = {
       itemIds: [],
       itemCount: [],
@@ -102,8 +220,9 @@ export class Accumulator {
       itemEvents: [],
       userIds: [],
       userItems: [],
-      pairs: [],
-      transitions: [],
+      pairs: this.pairCounters.rows,
+      transitions: this.transitionCounters.rows,
+      transitionTotals: [],
       catalog: new Map(),
       catalogKnown: false,
       stats: {
@@ -113,6 +232,8 @@ export class Accumulator {
         sessions: 0,
         skippedBaskets: 0,
         pairEntries: 0,
+        prunedPairs: 0,
+        prunedTransitions: 0,
         firstEventAt: null,
         lastEventAt: null,
       },
@@ -168,7 +289,7 @@ export class Accumulator {
         params.historyHalfLifeMs && params.historyHalfLifeMs !== params.halfLifeMs
           ? Math.pow(0.5, Math.max(0, params.asOf - event.at) / params.historyHalfLifeMs)
           : decay;
-      items.set(item, (items.get(item) ?? 0) + weight * historyDecay);
+      items.add(item, weight * historyDecay);
     }
 
     if (event.at > this.clock) this.clock = event.at;
@@ -194,8 +315,8 @@ export class Accumulator {
       this.sessions.set(key, session);
     }
     if (session.lastItem >= 0 && session.lastItem !== item) {
-      const next = this.state.transitions[session.lastItem]!;
-      next.set(item, (next.get(item) ?? 0) + 1);
+      this.transitionCounters.add(session.lastItem, item, 1);
+      this.state.transitionTotals[session.lastItem]!++;
     }
     session.lastItem = item;
     session.lastAt = Math.max(session.lastAt, at);
@@ -224,20 +345,15 @@ export class Accumulator {
   }
 
   private addPair(a: number, b: number, weight: number): void {
-    const pa = this.state.pairs[a]!;
-    const before = pa.get(b);
-    if (before === undefined) {
-      this.state.stats.pairEntries += 2;
-      if (this.state.stats.pairEntries > this.params.maxPairs) {
-        throw new LimitError(
-          'max_pairs',
-          `co-visitation holds more than ${this.params.maxPairs} item pairs; lower the window or raise PUBLISHER_MAX_PAIRS`,
-        );
-      }
+    const counters = this.pairCounters;
+    counters.add(a, b, weight);
+    counters.add(b, a, weight);
+    if (counters.total > this.params.maxPairs) {
+      throw new LimitError(
+        'max_pairs',
+        `co-visitation holds more than ${this.params.maxPairs} item pairs; lower the window or raise PUBLISHER_MAX_PAIRS`,
+      );
     }
-    pa.set(b, (before ?? 0) + weight);
-    const pb = this.state.pairs[b]!;
-    pb.set(a, (pb.get(a) ?? 0) + weight);
   }
 
   private closeSession(key: string, session: OpenSession): void {
@@ -276,8 +392,9 @@ export class Accumulator {
       this.state.itemCount.push(0);
       this.state.itemScore.push(0);
       this.state.itemEvents.push(0);
-      this.state.pairs.push(new Map());
-      this.state.transitions.push(new Map());
+      this.pairCounters.addRow();
+      this.transitionCounters.addRow();
+      this.state.transitionTotals.push(0);
     }
     return idx;
   }
@@ -294,7 +411,7 @@ export class Accumulator {
       }
       this.userIndex.set(id, idx);
       this.state.userIds.push(id);
-      this.state.userItems.push(new Map());
+      this.state.userItems.push(new WeightTable(true));
     }
     return idx;
   }
@@ -303,6 +420,9 @@ export class Accumulator {
   finish(): Accumulated {
     for (const [key, session] of [...this.sessions]) this.closeSession(key, session);
     this.recent.clear();
+    this.state.stats.pairEntries = this.pairCounters.total;
+    this.state.stats.prunedPairs = this.pairCounters.dropped;
+    this.state.stats.prunedTransitions = this.transitionCounters.dropped;
     this.state.sourceHash = this.hash.digest('hex');
     return this.state;
   }

@@ -126,6 +126,58 @@ describe('co-visitation', () => {
   });
 });
 
+describe('bounded counters', () => {
+  // A hub bought with 300 one-off items once each and with `mate` 50 times.
+  const records: InputRecord[] = [];
+  for (let i = 0; i < 350; i++) {
+    const at = T0 - 29 * DAY_MS + i * 2 * HOUR;
+    records.push(purchase('hub', `u${i}`, `s${i}`, at));
+    records.push(purchase(i < 300 ? `x${i}` : 'mate', `u${i}`, `s${i}`, at + 60_000));
+  }
+  const mates: InputRecord[] = [];
+  for (let i = 0; i < 50; i++) {
+    const at = T0 - 29 * DAY_MS + i * 2 * HOUR + 90_000;
+    mates.push(purchase('hub', `m${i}`, `t${i}`, at), purchase('mate', `m${i}`, `t${i}`, at + 1));
+  }
+  const input = [...records, ...mates].sort((a, b) =>
+    a.kind === 'event' && b.kind === 'event' ? a.event.at - b.event.at : 0,
+  );
+
+  it('when the counters fit their budget, then nothing is pruned and the artifacts are the unbounded ones', () => {
+    const exact = accumulate(input);
+    const budgeted = accumulate(input, { pairBudget: 2_000, transitionBudget: 2_000, keepFloor: 10 });
+    expect(budgeted.stats.prunedPairs).toBe(0);
+    expect(buildCooc(budgeted, base, { topN: 5, minSupport: 1 })).toEqual(
+      buildCooc(exact, base, { topN: 5, minSupport: 1 }),
+    );
+    expect(buildSessionSeq(budgeted, base, { topN: 5, minSupport: 1 })).toEqual(
+      buildSessionSeq(exact, base, { topN: 5, minSupport: 1 }),
+    );
+  });
+
+  it('when they go over it, then each item keeps its strongest neighbours, totals stay exact and the artifact says so', () => {
+    const acc = accumulate(input, { pairBudget: 100, transitionBudget: 100, keepFloor: 10 });
+    expect(acc.stats.prunedPairs).toBeGreaterThan(0);
+    const hub = acc.itemIds.indexOf('hub');
+    const mate = acc.itemIds.indexOf('mate');
+    expect(acc.pairs[hub]!.size).toBeLessThanOrEqual(12);
+    const cooc = buildCooc(acc, base, { topN: 3, minSupport: 1 });
+    expect(cooc.counts.pruned_entries).toBe(acc.stats.prunedPairs);
+    expect(cooc.neighbors.find((n) => n.item_id === 'hub')!.items[0]!.item_id).toBe('mate');
+    // Lossy counting: dropped once while it was still as weak as the one-offs, so slightly under 100.
+    expect(acc.pairs[hub]!.get(mate)).toBeGreaterThan(95);
+    expect(acc.pairs[hub]!.get(mate)).toBeLessThanOrEqual(100);
+    const seq = buildSessionSeq(acc, base, { topN: 3, minSupport: 1 });
+    const next = seq.neighbors.find((n) => n.item_id === 'hub')!.items[0]!;
+    // The denominator is the exact total of the hub's 400 transitions.
+    expect(next.item_id).toBe('mate');
+    expect(next.score).toBeGreaterThan(95 / 400);
+    expect(next.score).toBeLessThanOrEqual(100 / 400);
+    expect(seq.counts.pruned_entries).toBe(acc.stats.prunedTransitions);
+    expect(Artifact.safeParse(cooc).success).toBe(true);
+  });
+});
+
 describe('session transitions and user history', () => {
   it('when sessions go a→b twice and a→c once, then P(b|a)=2/3 and P(c|a)=1/3', () => {
     const acc = accumulate([

@@ -164,6 +164,8 @@ export function buildCooc(
         edges,
         sessions: acc.stats.sessions,
         skipped_baskets: acc.stats.skippedBaskets,
+        // Present only when the pair counters went over their budget (counts are then approximate).
+        ...(acc.stats.prunedPairs ? { pruned_entries: acc.stats.prunedPairs } : {}),
       },
     ),
     artifact_type: 'cooc' as const,
@@ -182,8 +184,8 @@ export function buildSessionSeq(
     for (let a = 0; a < acc.transitions.length; a++) {
       const next = acc.transitions[a]!;
       if (!next.size) continue;
-      let total = 0;
-      for (const c of next.values()) total += c;
+      // The exact total, also when the per-item counters were pruned to their strongest entries.
+      const total = acc.transitionTotals[a]!;
       yield [
         a,
         (function* () {
@@ -198,7 +200,11 @@ export function buildSessionSeq(
       base,
       'session_seq',
       { top_n: params.topN, min_support: params.minSupport, normalization: 'transition_probability' },
-      { items: neighbors.length, edges },
+      {
+        items: neighbors.length,
+        edges,
+        ...(acc.stats.prunedTransitions ? { pruned_entries: acc.stats.prunedTransitions } : {}),
+      },
     ),
     artifact_type: 'session_seq' as const,
     neighbors,

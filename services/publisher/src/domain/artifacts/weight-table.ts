@@ -1,0 +1,151 @@
+/**
+ * Compact counters for the accumulator: an int32 key → weight map per row, open addressing (linear probing)
+ * over two typed arrays, 8 bytes per slot (Int32 key + Float32 weight) or 12 (Float64 weight), load factor at
+ * most 0.75. A Map<number, number> holding fractional values costs 45–60 bytes per entry (hash-table entry plus
+ * a boxed double); these tables cost 11–21 bytes per entry with float32 weights.
+ *
+ * Float32 weights are exact for sums of the default pair weights (1 per basket pair, 0.5 per user-window pair)
+ * up to 2^24; the decayed user-history scores need float64 (they are rounded to 6 significant digits in the
+ * artifact, which float32 accumulation would not preserve).
+ */
+const EMPTY = -1;
+
+type WeightArray = Float32Array | Float64Array;
+
+export class WeightTable {
+  private keysArr: Int32Array;
+  private vals: WeightArray;
+  private bits: number;
+  size = 0;
+
+  constructor(
+    private readonly wide = false,
+    capacity = 4,
+  ) {
+    this.bits = Math.max(2, Math.ceil(Math.log2(capacity)));
+    this.keysArr = new Int32Array(1 << this.bits).fill(EMPTY);
+    this.vals = wide ? new Float64Array(1 << this.bits) : new Float32Array(1 << this.bits);
+  }
+
+  /** Slots allocated (memory ≈ capacity × 8 or 12 bytes). */
+  get capacity(): number {
+    return this.keysArr.length;
+  }
+
+  private slot(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+  }
+
+  /** Adds `weight` to `key`'s value; true when the key was new. */
+  add(key: number, weight: number): boolean {
+    const keys = this.keysArr;
+    const mask = keys.length - 1;
+    let i = this.slot(key);
+    for (;;) {
+      const k = keys[i]!;
+      if (k === key) {
+        this.vals[i]! += weight;
+        return false;
+      }
+      if (k === EMPTY) break;
+      i = (i + 1) & mask;
+    }
+    if ((this.size + 1) * 4 > keys.length * 3) {
+      this.resize(keys.length * 2);
+      this.insertNew(key, weight);
+    } else {
+      keys[i] = key;
+      this.vals[i] = weight;
+      this.size++;
+    }
+    return true;
+  }
+
+  get(key: number): number | undefined {
+    const keys = this.keysArr;
+    const mask = keys.length - 1;
+    let i = this.slot(key);
+    for (;;) {
+      const k = keys[i]!;
+      if (k === key) return this.vals[i]!;
+      if (k === EMPTY) return undefined;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private insertNew(key: number, weight: number): void {
+    const keys = this.keysArr;
+    const mask = keys.length - 1;
+    let i = this.slot(key);
+    while (keys[i] !== EMPTY) i = (i + 1) & mask;
+    keys[i] = key;
+    this.vals[i] = weight;
+    this.size++;
+  }
+
+  private resize(capacity: number): void {
+    const oldKeys = this.keysArr;
+    const oldVals = this.vals;
+    this.bits = Math.max(2, Math.ceil(Math.log2(capacity)));
+    this.keysArr = new Int32Array(1 << this.bits).fill(EMPTY);
+    this.vals = this.wide ? new Float64Array(1 << this.bits) : new Float32Array(1 << this.bits);
+    this.size = 0;
+    for (let i = 0; i < oldKeys.length; i++) {
+      if (oldKeys[i] !== EMPTY) this.insertNew(oldKeys[i]!, oldVals[i]!);
+    }
+  }
+
+  forEach(fn: (key: number, weight: number) => void): void {
+    const keys = this.keysArr;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) fn(keys[i]!, this.vals[i]!);
+  }
+
+  *keys(): IterableIterator<number> {
+    const keys = this.keysArr;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) yield keys[i]!;
+  }
+
+  *values(): IterableIterator<number> {
+    const keys = this.keysArr;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) yield this.vals[i]!;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[number, number]> {
+    const keys = this.keysArr;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) yield [keys[i]!, this.vals[i]!];
+  }
+
+  entries(): IterableIterator<[number, number]> {
+    return this[Symbol.iterator]();
+  }
+
+  /**
+   * Keeps the `keep` entries with the highest `rank(key, weight)` (ties: lower key first) and drops the rest;
+   * the arrays shrink to fit. Returns how many entries were dropped.
+   */
+  prune(keep: number, rank: (key: number, weight: number) => number): number {
+    if (this.size <= keep) return 0;
+    const n = this.size;
+    const ks = new Int32Array(n);
+    const ws = new Float64Array(n);
+    const rs = new Float64Array(n);
+    let j = 0;
+    const keys = this.keysArr;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === EMPTY) continue;
+      ks[j] = keys[i]!;
+      ws[j] = this.vals[i]!;
+      rs[j] = rank(keys[i]!, this.vals[i]!);
+      j++;
+    }
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => rs[b]! - rs[a]! || ks[a]! - ks[b]!);
+    const capacity = 1 << Math.max(2, Math.ceil(Math.log2(Math.ceil((keep * 4) / 3) + 1)));
+    this.bits = Math.log2(capacity);
+    this.keysArr = new Int32Array(capacity).fill(EMPTY);
+    this.vals = this.wide ? new Float64Array(capacity) : new Float32Array(capacity);
+    this.size = 0;
+    for (let i = 0; i < keep; i++) this.insertNew(ks[order[i]!]!, ws[order[i]!]!);
+    return n - keep;
+  }
+}
