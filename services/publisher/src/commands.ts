@@ -230,6 +230,7 @@ export function buildParamsOf(values: Values, config: Config): BuildParams {
     maxItems: num(values, 'max-items', config.PUBLISHER_MAX_ITEMS, 1),
     maxUsers: config.PUBLISHER_MAX_USERS,
     maxPairs: config.PUBLISHER_MAX_PAIRS,
+    pairBudget: config.PUBLISHER_PAIR_BUDGET,
     maxItemsPerUser: config.PUBLISHER_MAX_ITEMS_PER_USER,
     maxPopularityItems: config.PUBLISHER_MAX_POPULARITY_ITEMS,
     maxMemoryBytes: num(values, 'max-memory-mb', config.PUBLISHER_MAX_MEMORY_MB, 1) * 2 ** 20,

@@ -60,6 +60,8 @@ export const configSchema = z.object({
   PUBLISHER_MAX_USERS: zInt(5_000_000, 1),
   /** Item pairs held for co-visitation. */
   PUBLISHER_MAX_PAIRS: zInt(50_000_000, 1),
+  /** Co-visitation counter entries held exactly; above it each item keeps its strongest neighbours. */
+  PUBLISHER_PAIR_BUDGET: zInt(32_000_000, 1_000),
   /** Items kept per user in the implicit (history) artifact. */
   PUBLISHER_MAX_ITEMS_PER_USER: zInt(100, 1, 10_000),
   /** Items kept in the popularity artifact. */

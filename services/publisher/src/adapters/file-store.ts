@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -71,6 +72,41 @@ export class FileStore implements ObjectStore {
     } finally {
       await release?.();
     }
+  }
+
+  /** Copies a local file into place the same way as `put` (temp file, fsync, rename); never holds it in memory. */
+  async putFile(key: string, source: string, bytes: number): Promise<{ etag: string }> {
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+    const hash = createHash('sha256');
+    try {
+      await copyFile(source, temp);
+      const handle = await open(temp, 'r+');
+      try {
+        const { size } = await handle.stat();
+        if (size !== bytes) throw new Error(`${source}: ${size} bytes, expected ${bytes}`);
+        for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>)
+          hash.update(chunk);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return { etag: `"${hash.digest('hex')}"` };
+  }
+
+  async openRead(key: string): Promise<Readable | null> {
+    const path = this.path(key);
+    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    return handle ? handle.createReadStream() : null;
   }
 
   private async lock(path: string): Promise<() => Promise<void>> {

@@ -6,6 +6,8 @@ import {
   S3Client,
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import {
   PreconditionFailedError,
   type ObjectStore,
@@ -85,6 +87,40 @@ export class S3Store implements ObjectStore {
     } catch (error) {
       const status = (error as S3ServiceException).$metadata?.httpStatusCode;
       if (status === 412 || status === 409) throw new PreconditionFailedError(key);
+      throw error;
+    }
+  }
+
+  /**
+   * PutObject with the file as a stream and its length as Content-Length (a single PUT: objects up to 5 GiB,
+   * the S3 limit for one request; no multipart upload).
+   */
+  async putFile(
+    key: string,
+    path: string,
+    bytes: number,
+    options: { contentType?: string } = {},
+  ): Promise<{ etag: string }> {
+    const out = await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.options.bucket,
+        Key: this.key(key),
+        Body: createReadStream(path),
+        ContentLength: bytes,
+        ContentType: options.contentType ?? 'application/json',
+      }),
+    );
+    return { etag: out.ETag ?? '' };
+  }
+
+  async openRead(key: string): Promise<Readable | null> {
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(key) }),
+      );
+      return out.Body as Readable;
+    } catch (error) {
+      if (isNotFound(error)) return null;
       throw error;
     }
   }

@@ -3,6 +3,9 @@
  * Adapters come in through PipelineDeps; this module decides the order and the outcome.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   Artifact,
   EvalReport,
@@ -29,13 +32,13 @@ import {
   buildSessionSeq,
 } from './artifacts/builders.js';
 import type { EnvelopeBase } from './artifacts/envelope.js';
-import { canonicalJson, sha256Hex } from './canonical.js';
+import { canonicalDigest, canonicalJson, sha256Hex, spoolCanonical } from './canonical.js';
 import { DAY_MS, isoOf, type InputRecord, type Window } from './events.js';
 import { evaluateVersion, LocalEvaluator, type Evaluator } from './eval/evaluator.js';
 import { compareToBaseline, type GateMetric, type MetricSummary } from './eval/metrics.js';
 import { reportHtml, reportMarkdown } from './eval/report.js';
 import { movePointer, PointerConflictError, readCurrent } from './publish/pointer.js';
-import { keys, type ObjectStore } from './publish/store.js';
+import { digestOf, keys, putFile, type ObjectStore } from './publish/store.js';
 import { validateArtifacts, verifyObject } from './validate.js';
 
 export const ALL_KINDS: ArtifactKind[] = [
@@ -60,6 +63,10 @@ export interface BuildParams {
   maxItems: number;
   maxUsers: number;
   maxPairs: number;
+  /** Co-visitation counter entries held before pruning (see RowCounters); default 32 M. */
+  pairBudget?: number;
+  /** Transition counter entries held before pruning; default 16 M. */
+  transitionBudget?: number;
   maxItemsPerUser: number;
   maxPopularityItems: number;
   maxMemoryBytes: number;
@@ -159,6 +166,10 @@ export function accumulateParams(build: BuildParams, window: Window, asOf: numbe
     maxItems: build.maxItems,
     maxUsers: build.maxUsers,
     maxPairs: build.maxPairs,
+    ...(build.pairBudget !== undefined ? { pairBudget: build.pairBudget } : {}),
+    ...(build.transitionBudget !== undefined ? { transitionBudget: build.transitionBudget } : {}),
+    // Pruned counters keep 2.5× the neighbours an artifact row keeps.
+    keepFloor: Math.ceil(2.5 * build.topN),
   };
 }
 
@@ -168,6 +179,8 @@ export function buildArtifacts(
   base: EnvelopeBase,
   build: BuildParams,
   onEaseProgress?: (fraction: number) => void,
+  /** release: drop each counter table from `acc` once the last builder that reads it is done (frees memory). */
+  options: { release?: boolean } = {},
 ): Partial<Record<ArtifactKind, Artifact>> {
   const out: Partial<Record<ArtifactKind, Artifact>> = {};
   const want = new Set(build.kinds);
@@ -190,6 +203,7 @@ export function buildArtifacts(
     });
     if (cooc.neighbors.length) out.cooc = cooc;
   }
+  if (options.release) acc.pairs = [];
   if (want.has('i2i') && acc.userIds.length) {
     const i2i = buildEase(acc, base, {
       lambda: build.easeLambda,
@@ -204,6 +218,7 @@ export function buildArtifacts(
     const seq = buildSessionSeq(acc, base, { topN: build.topN, minSupport: 1 });
     if (seq.neighbors.length) out.session_seq = seq;
   }
+  if (options.release) acc.transitions = [];
   if (want.has('implicit')) {
     const implicit = buildImplicit(acc, base, {
       maxItemsPerUser: build.maxItemsPerUser,
@@ -211,6 +226,7 @@ export function buildArtifacts(
     });
     if (implicit.users.length) out.implicit = implicit;
   }
+  if (options.release) acc.userItems = [];
   if (acc.catalogKnown) {
     if (want.has('catalog')) {
       const catalog = buildCatalog(acc, base, { maxItems: build.maxItems });
@@ -232,10 +248,16 @@ export function versionOf(segment: string, shas: Partial<Record<ArtifactKind, st
 export interface Prepared {
   manifest: Manifest;
   artifacts: Partial<Record<ArtifactKind, Artifact>>;
-  bodies: Partial<Record<ArtifactKind, Buffer>>;
+  /** Each artifact's canonical JSON, spooled to a local file (streamed, never one string in memory). */
+  files: Partial<Record<ArtifactKind, string>>;
+  /** Removes the spool files. */
+  dispose(): void;
 }
 
-/** Serializes artifacts (canonical JSON) and composes the staged manifest. */
+/**
+ * Serializes artifacts (canonical JSON, chunk by chunk into spool files under a fresh temp directory, hashing
+ * as it goes) and composes the staged manifest. Call `dispose()` when the files are uploaded.
+ */
 export function prepare(
   artifacts: Partial<Record<ArtifactKind, Artifact>>,
   options: {
@@ -245,20 +267,36 @@ export function prepare(
     window: Window;
     uri: (key: string) => string;
     now: Date;
+    /** Where the spool directory is made (default: the OS temp directory). */
+    spoolDir?: string;
+    /** false: only hash the serialization (for the version of a refused set); no files. */
+    spool?: boolean;
   },
 ): Prepared {
-  const bodies: Partial<Record<ArtifactKind, Buffer>> = {};
+  const spool = options.spool !== false;
+  const dir = spool ? mkdtempSync(join(options.spoolDir ?? tmpdir(), 'publisher-spool-')) : null;
+  const dispose = () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  const files: Partial<Record<ArtifactKind, string>> = {};
   const shas: Partial<Record<ArtifactKind, string>> = {};
   const entries: Manifest['artifacts'] = {};
   const current: Manifest['current'] = {};
-  for (const kind of Object.keys(artifacts) as ArtifactKind[]) {
-    const body = Buffer.from(canonicalJson(artifacts[kind]));
-    const sha = sha256Hex(body);
-    bodies[kind] = body;
-    shas[kind] = sha;
-    const uri = options.uri(keys.object(options.tenant, options.surface, kind, sha));
-    current[kind] = uri;
-    entries[kind] = { uri, sha256: sha, bytes: body.byteLength };
+  try {
+    for (const kind of Object.keys(artifacts) as ArtifactKind[]) {
+      const path = dir ? join(dir, `${kind}.json`) : null;
+      const { sha256: sha, bytes } = path
+        ? spoolCanonical(artifacts[kind], path)
+        : canonicalDigest(artifacts[kind]);
+      if (path) files[kind] = path;
+      shas[kind] = sha;
+      const uri = options.uri(keys.object(options.tenant, options.surface, kind, sha));
+      current[kind] = uri;
+      entries[kind] = { uri, sha256: sha, bytes };
+    }
+  } catch (error) {
+    dispose();
+    throw error;
   }
   const manifest = Manifest.parse({
     v: 1,
@@ -272,20 +310,33 @@ export function prepare(
     updated_at: options.now.toISOString(),
     previous_version: null,
   });
-  return { manifest, artifacts, bodies };
+  return { manifest, artifacts, files, dispose };
 }
 
-/** Writes objects (skipping ones already there), verifies each by reading it back, then the staged manifest. */
+/**
+ * Uploads objects from their spool files (skipping ones already there), verifies each by streaming it back
+ * through sha256, then writes the staged manifest.
+ */
 export async function stageToStore(store: ObjectStore, prepared: Prepared): Promise<string> {
   const { manifest } = prepared;
-  for (const kind of Object.keys(prepared.bodies) as ArtifactKind[]) {
+  const matches = (
+    entry: { sha256: string; bytes: number },
+    found: { sha256: string; bytes: number } | null,
+  ) =>
+    found === null
+      ? 'missing after upload'
+      : found.bytes !== entry.bytes
+        ? `size ${found.bytes} != ${entry.bytes}`
+        : found.sha256 !== entry.sha256
+          ? `sha256 ${found.sha256} != ${entry.sha256}`
+          : null;
+  for (const kind of Object.keys(prepared.files) as ArtifactKind[]) {
     const entry = manifest.artifacts[kind]!;
     const key = keys.object(manifest.tenant, manifest.surface, kind, entry.sha256);
-    const existing = await store.get(key);
-    if (!existing || verifyObject(entry, existing.body) !== null) {
-      await store.put(key, prepared.bodies[kind]!);
-      const readBack = await store.get(key);
-      const problem = readBack ? verifyObject(entry, readBack.body) : 'missing after upload';
+    const existing = await digestOf(store, key);
+    if (matches(entry, existing) !== null) {
+      await putFile(store, key, prepared.files[kind]!, entry.bytes);
+      const problem = matches(entry, await digestOf(store, key));
       if (problem) throw new Error(`object ${key} failed verification: ${problem}`);
     }
   }
@@ -411,7 +462,7 @@ export async function runPipeline(deps: PipelineDeps, options: RunOptions): Prom
     sourceHash: acc.sourceHash,
   };
   const artifacts = await timed('build', (stage) =>
-    buildArtifacts(acc, base, options.build, (f) => stage.tick(Math.round(f * 100))),
+    buildArtifacts(acc, base, options.build, (f) => stage.tick(Math.round(f * 100)), { release: true }),
   );
   const counts = Object.fromEntries(Object.entries(artifacts).map(([k, a]) => [k, a.counts]));
 
@@ -424,20 +475,21 @@ export async function runPipeline(deps: PipelineDeps, options: RunOptions): Prom
     ),
   );
   const now = deps.now();
-  const prepared = prepare(artifacts, {
+  const prepareOptions = {
     tenant,
     surface,
     segment,
     window: trainWindow,
-    uri: (key) => deps.store?.uri(key) ?? key,
+    uri: (key: string) => deps.store?.uri(key) ?? key,
     now,
-  });
+  };
   if (!validation.ok) {
     logger.error({ errors: validation.errors }, 'artifacts refused by validation');
+    const refused = prepare(artifacts, { ...prepareOptions, spool: false });
     return {
       status: 'invalid',
-      version: prepared.manifest.version,
-      manifest: prepared.manifest,
+      version: refused.manifest.version,
+      manifest: refused.manifest,
       report: null,
       errors: validation.errors,
       stages,
@@ -445,20 +497,27 @@ export async function runPipeline(deps: PipelineDeps, options: RunOptions): Prom
     };
   }
 
-  // 4. Stage (objects then staged manifest; or PUT to serving in DB mode) and find the current version.
+  // 4. Stage (serialize to spool files, upload objects, then the staged manifest; or PUT to serving in DB
+  // mode) and find the current version.
   let currentVersion: string | null = null;
-  const { manifest } = prepared;
-  await timed('stage', async () => {
-    if (options.mode === 'artifact') {
-      const store = requireStore(deps);
-      currentVersion = (await readCurrent(store, tenant, surface)).manifest?.version ?? null;
-      manifest.previous_version = currentVersion;
-      await stageToStore(store, prepared);
-    } else {
-      const serving = requireServing(deps);
-      currentVersion = (await serving.status(tenant, surface, segment)).live;
-      manifest.previous_version = currentVersion;
-      await serving.putVersion(manifest, artifacts);
+  const manifest = await timed('stage', async () => {
+    const prepared = prepare(artifacts, prepareOptions);
+    try {
+      const { manifest } = prepared;
+      if (options.mode === 'artifact') {
+        const store = requireStore(deps);
+        currentVersion = (await readCurrent(store, tenant, surface)).manifest?.version ?? null;
+        manifest.previous_version = currentVersion;
+        await stageToStore(store, prepared);
+      } else {
+        const serving = requireServing(deps);
+        currentVersion = (await serving.status(tenant, surface, segment)).live;
+        manifest.previous_version = currentVersion;
+        await serving.putVersion(manifest, artifacts);
+      }
+      return manifest;
+    } finally {
+      prepared.dispose();
     }
   });
   logger.info({ version: manifest.version, current: currentVersion }, 'candidate staged');

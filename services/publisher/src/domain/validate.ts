@@ -1,5 +1,5 @@
 import { Artifact, type ArtifactKind, type Manifest } from '@recsys/contracts-publisher';
-import { canonicalJson, sha256Hex } from './canonical.js';
+import { canonicalDigest, sha256Hex } from './canonical.js';
 
 export interface ValidationLimits {
   /** Largest serialized artifact accepted. */
@@ -25,7 +25,8 @@ export function validateArtifacts(
 ): ValidationResult {
   const errors: string[] = [];
   const bytes: Partial<Record<ArtifactKind, number>> = {};
-  const parsed: Partial<Record<ArtifactKind, Artifact>> = {};
+  // Schema-checked artifacts are used as they are (no parsed copy is kept: that would double the memory).
+  const valid: Partial<Record<ArtifactKind, Artifact>> = {};
   const kinds = Object.keys(artifacts) as ArtifactKind[];
   if (!kinds.length) errors.push('no artifacts to publish');
   if (!kinds.includes('popularity')) errors.push('popularity artifact is required');
@@ -36,41 +37,41 @@ export function validateArtifacts(
       errors.push(`${kind}: non-finite number at ${nonFinite}`);
       continue;
     }
-    const result = Artifact.safeParse(raw);
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      errors.push(`${kind}: schema: ${issue.path.join('.') || '(root)'} ${issue.message}`);
+    const issue = schemaIssue(raw);
+    if (issue) {
+      errors.push(`${kind}: schema: ${issue}`);
       continue;
     }
-    const artifact = result.data;
+    const artifact = raw as Artifact;
     if (artifact.artifact_type !== kind) {
       errors.push(`${kind}: artifact_type is ${artifact.artifact_type}`);
       continue;
     }
-    parsed[kind] = artifact;
-    // One serialization serves both checks: the checksum covers the document without `checksum`, and the
-    // stored bytes are that plus `,"checksum":"<64 hex>"` (78 bytes).
+    valid[kind] = artifact;
+    // One streamed serialization serves both checks: the checksum covers the document without `checksum`,
+    // and the stored bytes are that plus `,"checksum":"<64 hex>"` (78 bytes).
     const { checksum: rawChecksum, ...rest } = raw as Record<string, unknown>;
-    const canonical = canonicalJson(rest);
-    const size = Buffer.byteLength(canonical) + (typeof rawChecksum === 'string' ? 78 : 0);
+    const digest = canonicalDigest(rest);
+    const size = digest.bytes + (typeof rawChecksum === 'string' ? 78 : 0);
     bytes[kind] = size;
     if (size > limits.maxArtifactBytes)
       errors.push(`${kind}: ${size} bytes, above the limit of ${limits.maxArtifactBytes}`);
     if (typeof rawChecksum !== 'string') errors.push(`${kind}: checksum missing`);
-    else if (sha256Hex(canonical) !== rawChecksum) errors.push(`${kind}: checksum mismatch`);
+    else if (digest.sha256 !== rawChecksum) errors.push(`${kind}: checksum mismatch`);
     const rows = rowIds(artifact);
     if (rows.length === 0) errors.push(`${kind}: empty`);
     const duplicate = firstDuplicate(rows);
     if (duplicate !== undefined) errors.push(`${kind}: duplicate row ${JSON.stringify(duplicate)}`);
     if (expect) {
       for (const field of ['tenant', 'surface', 'segment'] as const) {
-        if (artifact[field] !== expect[field])
-          errors.push(`${kind}: ${field} is ${artifact[field]}, expected ${expect[field]}`);
+        const value = artifact[field] ?? (field === 'segment' ? 'default' : undefined);
+        if (value !== expect[field]) errors.push(`${kind}: ${field} is ${value}, expected ${expect[field]}`);
       }
     }
   }
-  const list = Object.values(parsed);
+  const list = Object.values(valid);
   const first = list[0];
+  const segmentOf = (a: Artifact) => a.segment ?? 'default';
   if (first) {
     for (const artifact of list) {
       if (artifact.window.start !== first.window.start || artifact.window.end !== first.window.end) {
@@ -79,13 +80,13 @@ export function validateArtifacts(
       if (
         artifact.tenant !== first.tenant ||
         artifact.surface !== first.surface ||
-        artifact.segment !== first.segment
+        segmentOf(artifact) !== segmentOf(first)
       ) {
         errors.push(`${artifact.artifact_type}: tenant/surface/segment differ from ${first.artifact_type}`);
       }
     }
   }
-  const catalog = parsed.catalog;
+  const catalog = valid.catalog;
   if (catalog && catalog.artifact_type === 'catalog') {
     const known = new Set(catalog.items.map((i) => i.item_id));
     for (const artifact of list) {
@@ -102,6 +103,43 @@ export function validateArtifacts(
     }
   }
   return { ok: errors.length === 0, errors, bytes };
+}
+
+const BODY_KEY: Record<string, 'items' | 'neighbors' | 'users'> = {
+  popularity: 'items',
+  content_sim: 'items',
+  catalog: 'items',
+  cooc: 'neighbors',
+  i2i: 'neighbors',
+  session_seq: 'neighbors',
+  implicit: 'users',
+};
+
+/** Rows schema-checked per call: the parse builds a copy of what it checks, so it sees a slice at a time. */
+const SCHEMA_ROWS = 5_000;
+
+/**
+ * The first schema issue of an artifact, or null. The envelope is checked with the first rows, then the other
+ * rows in slices under the same envelope; an issue's row index is that of the whole document.
+ */
+function schemaIssue(raw: unknown): string | null {
+  const record = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : null;
+  const key = record ? BODY_KEY[String(record.artifact_type)] : undefined;
+  const rows = key ? record![key] : undefined;
+  const slices = Array.isArray(rows) ? Math.max(1, Math.ceil(rows.length / SCHEMA_ROWS)) : 1;
+  for (let slice = 0; slice < slices; slice++) {
+    const start = slice * SCHEMA_ROWS;
+    const result = Array.isArray(rows)
+      ? Artifact.safeParse({ ...record, [key!]: rows.slice(start, start + SCHEMA_ROWS) })
+      : Artifact.safeParse(raw);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      const path = [...issue.path];
+      if (Array.isArray(rows) && path[0] === key && typeof path[1] === 'number') path[1] += start;
+      return `${path.join('.') || '(root)'} ${issue.message}`;
+    }
+  }
+  return null;
 }
 
 /** Checks a manifest entry against the bytes read back from the store. */

@@ -1,5 +1,5 @@
 import type { Artifact, ArtifactKind } from '@recsys/contracts-publisher';
-import { canonicalJson, sha256Hex } from '../canonical.js';
+import { canonicalDigest } from '../canonical.js';
 
 /** The fields every artifact shares; builders add their body and counts. */
 export interface EnvelopeBase {
@@ -36,10 +36,10 @@ export function envelope(
   };
 }
 
-/** sha256 of the canonical JSON of an artifact without its `checksum` field. */
+/** sha256 of the canonical JSON of an artifact without its `checksum` field (hashed chunk by chunk). */
 export function artifactChecksum(artifact: Artifact | Record<string, unknown>): string {
   const { checksum: _omit, ...rest } = artifact as Record<string, unknown>;
-  return sha256Hex(canonicalJson(rest));
+  return canonicalDigest(rest).sha256;
 }
 
 /** Sets `checksum` and returns the artifact. */

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+
 /**
  * The object store the publisher writes artifacts, manifests, pointers and reports to. Adapters: S3
  * (src/adapters/s3-store.ts), local directory (src/adapters/file-store.ts), memory (tests).
@@ -23,6 +27,18 @@ export interface ObjectStore {
   get(key: string): Promise<StoredObject | null>;
   /** Throws PreconditionFailedError when a condition is enforced and does not hold. */
   put(key: string, body: Buffer | string, options?: PutOptions): Promise<{ etag: string }>;
+  /**
+   * Uploads a local file of `bytes` bytes as the object, streamed (unconditional). Optional: without it
+   * `putFile()` below reads the file into memory and calls `put`.
+   */
+  putFile?(
+    key: string,
+    path: string,
+    bytes: number,
+    options?: { contentType?: string },
+  ): Promise<{ etag: string }>;
+  /** The object's bytes as a stream, or null when it does not exist. Optional: `digestOf()` falls back to `get`. */
+  openRead?(key: string): Promise<Readable | null>;
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
@@ -53,4 +69,39 @@ export const keys = {
 export function seqOfPointerKey(key: string): number | null {
   const match = /pointer-(\d{12})\.json$/.exec(key);
   return match ? Number(match[1]) : null;
+}
+
+/** Uploads a local file as an object, streamed when the store can (see ObjectStore.putFile). */
+export async function putFile(
+  store: ObjectStore,
+  key: string,
+  path: string,
+  bytes: number,
+  options: { contentType?: string } = {},
+): Promise<{ etag: string }> {
+  if (store.putFile) return store.putFile(key, path, bytes, options);
+  return store.put(key, await readFile(path), options);
+}
+
+/** sha256 and length of a stored object, read as a stream when the store can; null when it is missing. */
+export async function digestOf(
+  store: ObjectStore,
+  key: string,
+): Promise<{ sha256: string; bytes: number } | null> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  if (store.openRead) {
+    const stream = await store.openRead(key);
+    if (!stream) return null;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytes += chunk.byteLength;
+      hash.update(chunk);
+    }
+  } else {
+    const object = await store.get(key);
+    if (!object) return null;
+    bytes = object.body.byteLength;
+    hash.update(object.body);
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
