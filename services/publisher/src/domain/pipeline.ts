@@ -39,7 +39,7 @@ import { compareToBaseline, type GateMetric, type MetricSummary } from './eval/m
 import { reportHtml, reportMarkdown } from './eval/report.js';
 import { movePointer, PointerConflictError, readCurrent } from './publish/pointer.js';
 import { digestOf, keys, putFile, type ObjectStore } from './publish/store.js';
-import { validateArtifacts, verifyObject } from './validate.js';
+import { ArtifactValidator, verifyObject } from './validate.js';
 
 export const ALL_KINDS: ArtifactKind[] = [
   'popularity',
@@ -138,7 +138,10 @@ export interface RunResult {
   manifest: Manifest;
   report: EvalReport | null;
   errors: string[];
-  /** Wall time, CPU time (user + system) and process RSS high-water mark per stage. */
+  /**
+   * Wall time, CPU time (user + system) and process RSS high-water mark per stage (build, validate and stage
+   * alternate per artifact; their times are summed).
+   */
   stages: { name: string; seconds: number; cpuSeconds: number; peakRssMb: number }[];
   counts: Record<string, Record<string, number>>;
   reportKeys?: { json: string; md: string; html: string };
@@ -179,65 +182,120 @@ export function buildArtifacts(
   base: EnvelopeBase,
   build: BuildParams,
   onEaseProgress?: (fraction: number) => void,
-  /** release: drop each counter table from `acc` once the last builder that reads it is done (frees memory). */
   options: { release?: boolean } = {},
 ): Partial<Record<ArtifactKind, Artifact>> {
   const out: Partial<Record<ArtifactKind, Artifact>> = {};
-  const want = new Set(build.kinds);
-  if (want.has('popularity'))
-    out.popularity = buildPopularity(acc, base, {
-      halfLifeMs: build.halfLifeMs,
-      maxItems: build.maxPopularityItems,
-    });
-  if (want.has('cooc')) {
-    const cooc = buildCooc(acc, base, {
-      topN: build.topN,
-      minSupport: build.minSupport,
-      extra: {
-        session_gap_minutes: build.sessionGapMs / 60_000,
-        max_items_per_session: build.maxItemsPerSession,
-        user_window_hours: build.userWindowMs / 3_600_000,
-        user_window_items: build.userWindowItems,
-        user_window_weight: build.userWindowWeight,
-      },
-    });
-    if (cooc.neighbors.length) out.cooc = cooc;
-  }
-  if (options.release) acc.pairs = [];
-  if (want.has('i2i') && acc.userIds.length) {
-    const i2i = buildEase(acc, base, {
-      lambda: build.easeLambda,
-      maxItems: build.easeItems,
-      topN: build.topN,
-      maxMemoryBytes: build.maxMemoryBytes,
-      ...(onEaseProgress ? { onProgress: onEaseProgress } : {}),
-    });
-    if (i2i.neighbors.length) out.i2i = i2i;
-  }
-  if (want.has('session_seq')) {
-    const seq = buildSessionSeq(acc, base, { topN: build.topN, minSupport: 1 });
-    if (seq.neighbors.length) out.session_seq = seq;
-  }
-  if (options.release) acc.transitions = [];
-  if (want.has('implicit')) {
-    const implicit = buildImplicit(acc, base, {
-      maxItemsPerUser: build.maxItemsPerUser,
-      halfLifeMs: build.historyHalfLifeMs ?? build.halfLifeMs,
-    });
-    if (implicit.users.length) out.implicit = implicit;
-  }
-  if (options.release) acc.userItems = [];
-  if (acc.catalogKnown) {
-    if (want.has('catalog')) {
-      const catalog = buildCatalog(acc, base, { maxItems: build.maxItems });
-      if (catalog.items.length) out.catalog = catalog;
-    }
-    if (want.has('content_sim')) {
-      const content = buildContentSim(acc, base);
-      if (content.items.length) out.content_sim = content;
-    }
-  }
+  for (const [kind, artifact] of buildEach(acc, base, build, onEaseProgress, options)) out[kind] = artifact;
   return out;
+}
+
+/**
+ * The artifacts one at a time (popularity, cooc, i2i, session_seq, implicit, catalog, content_sim), so a
+ * caller can validate and serialize each and let it go before the next is built.
+ */
+export function* buildEach(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  build: BuildParams,
+  onEaseProgress?: (fraction: number) => void,
+  /** release: drop each counter table from `acc` once the last builder that reads it is done (frees memory). */
+  options: { release?: boolean } = {},
+): Generator<[ArtifactKind, Artifact]> {
+  const want = new Set(build.kinds);
+  const release = options.release === true;
+  // Each step builds one artifact (null: not wanted or empty), then `after` drops what no later step reads.
+  const steps: [ArtifactKind, () => Artifact | null, (() => void)?][] = [
+    [
+      'popularity',
+      () =>
+        want.has('popularity')
+          ? buildPopularity(acc, base, { halfLifeMs: build.halfLifeMs, maxItems: build.maxPopularityItems })
+          : null,
+    ],
+    [
+      'cooc',
+      () => {
+        if (!want.has('cooc')) return null;
+        const cooc = buildCooc(acc, base, {
+          topN: build.topN,
+          minSupport: build.minSupport,
+          extra: {
+            session_gap_minutes: build.sessionGapMs / 60_000,
+            max_items_per_session: build.maxItemsPerSession,
+            user_window_hours: build.userWindowMs / 3_600_000,
+            user_window_items: build.userWindowItems,
+            user_window_weight: build.userWindowWeight,
+          },
+        });
+        return cooc.neighbors.length ? cooc : null;
+      },
+      () => {
+        if (release) acc.pairs = [];
+      },
+    ],
+    [
+      'i2i',
+      () => {
+        if (!want.has('i2i') || !acc.userIds.length) return null;
+        const i2i = buildEase(acc, base, {
+          lambda: build.easeLambda,
+          maxItems: build.easeItems,
+          topN: build.topN,
+          maxMemoryBytes: build.maxMemoryBytes,
+          ...(onEaseProgress ? { onProgress: onEaseProgress } : {}),
+        });
+        return i2i.neighbors.length ? i2i : null;
+      },
+    ],
+    [
+      'session_seq',
+      () => {
+        if (!want.has('session_seq')) return null;
+        const seq = buildSessionSeq(acc, base, { topN: build.topN, minSupport: 1 });
+        return seq.neighbors.length ? seq : null;
+      },
+      () => {
+        if (release) acc.transitions = [];
+      },
+    ],
+    [
+      'implicit',
+      () => {
+        if (!want.has('implicit')) return null;
+        const implicit = buildImplicit(acc, base, {
+          maxItemsPerUser: build.maxItemsPerUser,
+          halfLifeMs: build.historyHalfLifeMs ?? build.halfLifeMs,
+        });
+        return implicit.users.length ? implicit : null;
+      },
+      () => {
+        if (release) acc.userItems = [];
+      },
+    ],
+    [
+      'catalog',
+      () => {
+        if (!acc.catalogKnown || !want.has('catalog')) return null;
+        const catalog = buildCatalog(acc, base, { maxItems: build.maxItems });
+        return catalog.items.length ? catalog : null;
+      },
+    ],
+    [
+      'content_sim',
+      () => {
+        if (!acc.catalogKnown || !want.has('content_sim')) return null;
+        const content = buildContentSim(acc, base);
+        return content.items.length ? content : null;
+      },
+    ],
+  ];
+  let current: Artifact | null = null;
+  for (const [kind, make, after] of steps) {
+    current = make();
+    if (current) yield [kind, current];
+    current = null;
+    after?.();
+  }
 }
 
 /** Version of an artifact set: a content hash over (segment, kind → object sha256). */
@@ -255,9 +313,74 @@ export interface Prepared {
 }
 
 /**
- * Serializes artifacts (canonical JSON, chunk by chunk into spool files under a fresh temp directory, hashing
- * as it goes) and composes the staged manifest. Call `dispose()` when the files are uploaded.
+ * Serializes artifacts one at a time (canonical JSON, chunk by chunk into files under a fresh temp directory,
+ * hashing as it goes) and composes the manifest from their sha256 and lengths. `dispose()` removes the files.
  */
+export class ArtifactSpool {
+  readonly files: Partial<Record<ArtifactKind, string>> = {};
+  private readonly entries: Manifest['artifacts'] = {};
+  private dir: string | null = null;
+
+  constructor(
+    private readonly options: {
+      tenant: string;
+      surface: string;
+      uri: (key: string) => string;
+      /** Where the spool directory is made (default: the OS temp directory). */
+      spoolDir?: string;
+    },
+  ) {}
+
+  /** Spools `artifact` (or, with spool false, only hashes it: a refused set still reports its version). */
+  add(kind: ArtifactKind, artifact: Artifact, spool = true): void {
+    let digest: { sha256: string; bytes: number };
+    if (spool) {
+      this.dir ??= mkdtempSync(join(this.options.spoolDir ?? tmpdir(), 'publisher-spool-'));
+      const path = join(this.dir, `${kind}.json`);
+      digest = spoolCanonical(artifact, path);
+      this.files[kind] = path;
+    } else {
+      try {
+        digest = canonicalDigest(artifact);
+      } catch {
+        return; // not serializable (non-finite numbers): validation has said so
+      }
+    }
+    const uri = this.options.uri(keys.object(this.options.tenant, this.options.surface, kind, digest.sha256));
+    this.entries[kind] = { uri, sha256: digest.sha256, bytes: digest.bytes };
+  }
+
+  manifest(options: { segment: string; window: Window; now: Date }): Manifest {
+    const kinds = Object.keys(this.entries) as ArtifactKind[];
+    const entries: Manifest['artifacts'] = {};
+    const current: Manifest['current'] = {};
+    const shas: Partial<Record<ArtifactKind, string>> = {};
+    for (const kind of kinds) {
+      entries[kind] = this.entries[kind]!;
+      current[kind] = this.entries[kind]!.uri;
+      shas[kind] = this.entries[kind]!.sha256;
+    }
+    return Manifest.parse({
+      v: 1,
+      tenant: this.options.tenant,
+      surface: this.options.surface,
+      segment: options.segment,
+      version: versionOf(options.segment, shas),
+      current,
+      artifacts: entries,
+      window: { start: isoOf(options.window.start), end: isoOf(options.window.end) },
+      updated_at: options.now.toISOString(),
+      previous_version: null,
+    });
+  }
+
+  dispose(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+}
+
+/** Serializes a whole set (see ArtifactSpool) and composes the staged manifest. */
 export function prepare(
   artifacts: Partial<Record<ArtifactKind, Artifact>>,
   options: {
@@ -267,57 +390,31 @@ export function prepare(
     window: Window;
     uri: (key: string) => string;
     now: Date;
-    /** Where the spool directory is made (default: the OS temp directory). */
     spoolDir?: string;
-    /** false: only hash the serialization (for the version of a refused set); no files. */
+    /** false: only hash the serialization; no files. */
     spool?: boolean;
   },
 ): Prepared {
-  const spool = options.spool !== false;
-  const dir = spool ? mkdtempSync(join(options.spoolDir ?? tmpdir(), 'publisher-spool-')) : null;
-  const dispose = () => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  };
-  const files: Partial<Record<ArtifactKind, string>> = {};
-  const shas: Partial<Record<ArtifactKind, string>> = {};
-  const entries: Manifest['artifacts'] = {};
-  const current: Manifest['current'] = {};
+  const spool = new ArtifactSpool(options);
   try {
-    for (const kind of Object.keys(artifacts) as ArtifactKind[]) {
-      const path = dir ? join(dir, `${kind}.json`) : null;
-      const { sha256: sha, bytes } = path
-        ? spoolCanonical(artifacts[kind], path)
-        : canonicalDigest(artifacts[kind]);
-      if (path) files[kind] = path;
-      shas[kind] = sha;
-      const uri = options.uri(keys.object(options.tenant, options.surface, kind, sha));
-      current[kind] = uri;
-      entries[kind] = { uri, sha256: sha, bytes };
-    }
+    for (const kind of Object.keys(artifacts) as ArtifactKind[])
+      spool.add(kind, artifacts[kind]!, options.spool !== false);
+    const manifest = spool.manifest(options);
+    return { manifest, artifacts, files: spool.files, dispose: () => spool.dispose() };
   } catch (error) {
-    dispose();
+    spool.dispose();
     throw error;
   }
-  const manifest = Manifest.parse({
-    v: 1,
-    tenant: options.tenant,
-    surface: options.surface,
-    segment: options.segment,
-    version: versionOf(options.segment, shas),
-    current,
-    artifacts: entries,
-    window: { start: isoOf(options.window.start), end: isoOf(options.window.end) },
-    updated_at: options.now.toISOString(),
-    previous_version: null,
-  });
-  return { manifest, artifacts, files, dispose };
 }
 
 /**
  * Uploads objects from their spool files (skipping ones already there), verifies each by streaming it back
  * through sha256, then writes the staged manifest.
  */
-export async function stageToStore(store: ObjectStore, prepared: Prepared): Promise<string> {
+export async function stageToStore(
+  store: ObjectStore,
+  prepared: Pick<Prepared, 'manifest' | 'files'>,
+): Promise<string> {
   const { manifest } = prepared;
   const matches = (
     entry: { sha256: string; bytes: number },
@@ -388,8 +485,21 @@ function toEvalMetrics(summary: MetricSummary): EvalMetrics {
 }
 
 export async function runPipeline(deps: PipelineDeps, options: RunOptions): Promise<RunResult> {
-  const { logger } = deps;
   const stages: RunResult['stages'] = [];
+  try {
+    return await runStages(deps, options, stages);
+  } finally {
+    // One observation per stage and run, also when a stage ran once per artifact.
+    for (const stage of stages) deps.observeStage?.(stage.name, stage.seconds, stage.peakRssMb * 2 ** 20);
+  }
+}
+
+async function runStages(
+  deps: PipelineDeps,
+  options: RunOptions,
+  stages: RunResult['stages'],
+): Promise<RunResult> {
+  const { logger } = deps;
   const timed = async <T>(name: string, fn: (stage: Stage) => Promise<T> | T): Promise<T> => {
     const stage = deps.stage(name);
     const started = performance.now();
@@ -408,8 +518,14 @@ export async function runPipeline(deps: PipelineDeps, options: RunOptions): Prom
       const seconds = (performance.now() - started) / 1000;
       const cpu = process.cpuUsage(cpuStart);
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      stages.push({ name, seconds, cpuSeconds, peakRssMb: Math.round(peak / 2 ** 20) });
-      deps.observeStage?.(name, seconds, peak);
+      // build/validate/stage run once per artifact: the entries of one stage add up.
+      const peakRssMb = Math.round(peak / 2 ** 20);
+      const seen = stages.find((s) => s.name === name);
+      if (seen) {
+        seen.seconds += seconds;
+        seen.cpuSeconds += cpuSeconds;
+        seen.peakRssMb = Math.max(seen.peakRssMb, peakRssMb);
+      } else stages.push({ name, seconds, cpuSeconds, peakRssMb });
       logger.info(
         { stage: name, seconds: Number(seconds.toFixed(3)), peak_rss_mb: Math.round(peak / 2 ** 20) },
         'stage done',
@@ -461,65 +577,69 @@ export async function runPipeline(deps: PipelineDeps, options: RunOptions): Prom
     publisherVersion: deps.publisherVersion,
     sourceHash: acc.sourceHash,
   };
-  const artifacts = await timed('build', (stage) =>
-    buildArtifacts(acc, base, options.build, (f) => stage.tick(Math.round(f * 100)), { release: true }),
+  // 2–4. Build, validate and serialize one artifact at a time: each is checked, spooled to a file and let go
+  // before the next is built (kept only when DB mode or the local gate needs the objects). Then stage: upload
+  // the spooled objects and the staged manifest (or PUT to serving in DB mode), and find the current version.
+  const keepObjects = options.mode === 'db' || (holdoutMs > 0 && gate.evaluator === 'local');
+  const artifacts: Partial<Record<ArtifactKind, Artifact>> = {};
+  const counts: Record<string, Record<string, number>> = {};
+  const validator = new ArtifactValidator(
+    { maxArtifactBytes: options.build.maxArtifactBytes },
+    { tenant, surface, segment },
   );
-  const counts = Object.fromEntries(Object.entries(artifacts).map(([k, a]) => [k, a.counts]));
-
-  // 3. Validate.
-  const validation = await timed('validate', () =>
-    validateArtifacts(
-      artifacts,
-      { maxArtifactBytes: options.build.maxArtifactBytes },
-      { tenant, surface, segment },
-    ),
-  );
-  const now = deps.now();
-  const prepareOptions = {
-    tenant,
-    surface,
-    segment,
-    window: trainWindow,
-    uri: (key: string) => deps.store?.uri(key) ?? key,
-    now,
-  };
-  if (!validation.ok) {
-    logger.error({ errors: validation.errors }, 'artifacts refused by validation');
-    const refused = prepare(artifacts, { ...prepareOptions, spool: false });
-    return {
-      status: 'invalid',
-      version: refused.manifest.version,
-      manifest: refused.manifest,
-      report: null,
-      errors: validation.errors,
-      stages,
-      counts,
-    };
-  }
-
-  // 4. Stage (serialize to spool files, upload objects, then the staged manifest; or PUT to serving in DB
-  // mode) and find the current version.
+  const spool = new ArtifactSpool({ tenant, surface, uri: (key) => deps.store?.uri(key) ?? key });
   let currentVersion: string | null = null;
-  const manifest = await timed('stage', async () => {
-    const prepared = prepare(artifacts, prepareOptions);
-    try {
-      const { manifest } = prepared;
+  let manifest: Manifest;
+  try {
+    let buildStage: Stage | null = null;
+    const builder = buildEach(acc, base, options.build, (f) => buildStage?.tick(Math.round(f * 100)), {
+      release: true,
+    });
+    for (;;) {
+      const next = await timed('build', (stage) => {
+        buildStage = stage;
+        return builder.next();
+      });
+      buildStage = null;
+      if (next.done) break;
+      const [kind, artifact] = next.value;
+      counts[kind] = artifact.counts;
+      const clean = await timed('validate', () => validator.add(kind, artifact));
+      // A refused artifact is only hashed (for the version reported), never spooled.
+      await timed('stage', () => spool.add(kind, artifact, clean));
+      if (keepObjects) artifacts[kind] = artifact;
+    }
+    const validation = await timed('validate', () => validator.finish());
+    const now = deps.now();
+    manifest = spool.manifest({ segment, window: trainWindow, now });
+    if (!validation.ok) {
+      logger.error({ errors: validation.errors }, 'artifacts refused by validation');
+      return {
+        status: 'invalid',
+        version: manifest.version,
+        manifest,
+        report: null,
+        errors: validation.errors,
+        stages,
+        counts,
+      };
+    }
+    await timed('stage', async () => {
       if (options.mode === 'artifact') {
         const store = requireStore(deps);
         currentVersion = (await readCurrent(store, tenant, surface)).manifest?.version ?? null;
         manifest.previous_version = currentVersion;
-        await stageToStore(store, prepared);
+        await stageToStore(store, { manifest, files: spool.files });
       } else {
         const serving = requireServing(deps);
         currentVersion = (await serving.status(tenant, surface, segment)).live;
         manifest.previous_version = currentVersion;
         await serving.putVersion(manifest, artifacts);
       }
-      return manifest;
-    } finally {
-      prepared.dispose();
-    }
-  });
+    });
+  } finally {
+    spool.dispose();
+  }
   logger.info({ version: manifest.version, current: currentVersion }, 'candidate staged');
 
   // 5. Evaluate (gate).
@@ -531,8 +651,7 @@ export async function runPipeline(deps: PipelineDeps, options: RunOptions): Prom
       const known = new Set(acc.userIds);
       const users = stableUserOrder([...truth.keys()].filter((u) => known.has(u))).slice(0, gate.maxUsers);
       const evaluator = evaluatorFor(deps, options, artifacts, manifest.version);
-      const catalogSize =
-        artifacts.catalog?.artifact_type === 'catalog' ? artifacts.catalog.items.length : acc.itemIds.length;
+      const catalogSize = counts.catalog?.items ?? acc.itemIds.length;
       stage.start(users.length * (currentVersion ? 2 : 1));
       const candidate = await evaluateVersion(
         evaluator,

@@ -23,37 +23,63 @@ export function validateArtifacts(
   limits: ValidationLimits,
   expect?: { tenant: string; surface: string; segment: string },
 ): ValidationResult {
-  const errors: string[] = [];
-  const bytes: Partial<Record<ArtifactKind, number>> = {};
-  // Schema-checked artifacts are used as they are (no parsed copy is kept: that would double the memory).
-  const valid: Partial<Record<ArtifactKind, Artifact>> = {};
-  const kinds = Object.keys(artifacts) as ArtifactKind[];
-  if (!kinds.length) errors.push('no artifacts to publish');
-  if (!kinds.includes('popularity')) errors.push('popularity artifact is required');
-  for (const kind of kinds) {
-    const raw = artifacts[kind];
+  const validator = new ArtifactValidator(limits, expect);
+  for (const kind of Object.keys(artifacts) as ArtifactKind[]) validator.add(kind, artifacts[kind]);
+  return validator.finish();
+}
+
+/**
+ * `validateArtifacts` one artifact at a time: `add` runs the checks of one artifact and keeps only what the
+ * cross-checks need (envelope fields, and the item ids it names until the catalog is known), so artifacts
+ * can be let go as soon as they are checked and serialized; `finish` runs the cross-checks.
+ */
+export class ArtifactValidator {
+  private readonly errors: string[] = [];
+  private readonly bytes: Partial<Record<ArtifactKind, number>> = {};
+  private readonly kinds: ArtifactKind[] = [];
+  private readonly valid: {
+    type: ArtifactKind;
+    window: { start: string; end: string };
+    tenant: string;
+    surface: string;
+    segment: string;
+    /** Unknown-id error against the catalog (or the ids, while no catalog has been seen). */
+    unknown: string | null | string[];
+  }[] = [];
+  private known: Set<string> | null = null;
+
+  constructor(
+    private readonly limits: ValidationLimits,
+    private readonly expect?: { tenant: string; surface: string; segment: string },
+  ) {}
+
+  /** Checks one artifact; true when it passed its own checks (cross-checks come in `finish`). */
+  add(kind: ArtifactKind, raw: unknown): boolean {
+    const { errors, limits, expect } = this;
+    const before = errors.length;
+    this.kinds.push(kind);
     const nonFinite = findNonFinite(raw, kind);
     if (nonFinite) {
       errors.push(`${kind}: non-finite number at ${nonFinite}`);
-      continue;
+      return false;
     }
     const issue = schemaIssue(raw);
     if (issue) {
       errors.push(`${kind}: schema: ${issue}`);
-      continue;
+      return false;
     }
+    // Schema-checked artifacts are used as they are (a parsed copy would double the memory).
     const artifact = raw as Artifact;
     if (artifact.artifact_type !== kind) {
       errors.push(`${kind}: artifact_type is ${artifact.artifact_type}`);
-      continue;
+      return false;
     }
-    valid[kind] = artifact;
     // One streamed serialization serves both checks: the checksum covers the document without `checksum`,
     // and the stored bytes are that plus `,"checksum":"<64 hex>"` (78 bytes).
     const { checksum: rawChecksum, ...rest } = raw as Record<string, unknown>;
     const digest = canonicalDigest(rest);
     const size = digest.bytes + (typeof rawChecksum === 'string' ? 78 : 0);
-    bytes[kind] = size;
+    this.bytes[kind] = size;
     if (size > limits.maxArtifactBytes)
       errors.push(`${kind}: ${size} bytes, above the limit of ${limits.maxArtifactBytes}`);
     if (typeof rawChecksum !== 'string') errors.push(`${kind}: checksum missing`);
@@ -62,47 +88,69 @@ export function validateArtifacts(
     if (rows.length === 0) errors.push(`${kind}: empty`);
     const duplicate = firstDuplicate(rows);
     if (duplicate !== undefined) errors.push(`${kind}: duplicate row ${JSON.stringify(duplicate)}`);
+    const segment = (artifact.segment as string | undefined) ?? 'default';
     if (expect) {
+      const actual = { tenant: artifact.tenant, surface: artifact.surface, segment };
       for (const field of ['tenant', 'surface', 'segment'] as const) {
-        const value = artifact[field] ?? (field === 'segment' ? 'default' : undefined);
-        if (value !== expect[field]) errors.push(`${kind}: ${field} is ${value}, expected ${expect[field]}`);
+        if (actual[field] !== expect[field])
+          errors.push(`${kind}: ${field} is ${actual[field]}, expected ${expect[field]}`);
       }
     }
+    let unknown: string | null | string[] = null;
+    if (artifact.artifact_type === 'catalog') {
+      this.known = new Set(artifact.items.map((i) => i.item_id));
+      for (const other of this.valid)
+        if (Array.isArray(other.unknown)) other.unknown = this.unknownError(other.type, other.unknown);
+    } else {
+      const ids = referencedItems(artifact);
+      unknown = this.known ? this.unknownError(kind, ids) : ids;
+    }
+    this.valid.push({
+      type: artifact.artifact_type,
+      window: { start: artifact.window.start, end: artifact.window.end },
+      tenant: artifact.tenant,
+      surface: artifact.surface,
+      segment,
+      unknown,
+    });
+    return errors.length === before;
   }
-  const list = Object.values(valid);
-  const first = list[0];
-  const segmentOf = (a: Artifact) => a.segment ?? 'default';
-  if (first) {
-    for (const artifact of list) {
-      if (artifact.window.start !== first.window.start || artifact.window.end !== first.window.end) {
-        errors.push(`${artifact.artifact_type}: window differs from ${first.artifact_type}`);
-      }
-      if (
-        artifact.tenant !== first.tenant ||
-        artifact.surface !== first.surface ||
-        segmentOf(artifact) !== segmentOf(first)
-      ) {
-        errors.push(`${artifact.artifact_type}: tenant/surface/segment differ from ${first.artifact_type}`);
+
+  private unknownError(type: ArtifactKind, ids: string[]): string | null {
+    const unknown = ids.filter((id) => !this.known!.has(id));
+    if (!unknown.length) return null;
+    return `${type}: ${unknown.length} item ids unknown to the catalog (e.g. ${unknown
+      .slice(0, 5)
+      .map((id) => JSON.stringify(id))
+      .join(', ')})`;
+  }
+
+  finish(): ValidationResult {
+    const errors = [...this.errors];
+    if (!this.kinds.length) errors.unshift('no artifacts to publish');
+    if (!this.kinds.includes('popularity'))
+      errors.splice(this.kinds.length ? 0 : 1, 0, 'popularity artifact is required');
+    const first = this.valid[0];
+    if (first) {
+      for (const artifact of this.valid) {
+        if (artifact.window.start !== first.window.start || artifact.window.end !== first.window.end) {
+          errors.push(`${artifact.type}: window differs from ${first.type}`);
+        }
+        if (
+          artifact.tenant !== first.tenant ||
+          artifact.surface !== first.surface ||
+          artifact.segment !== first.segment
+        ) {
+          errors.push(`${artifact.type}: tenant/surface/segment differ from ${first.type}`);
+        }
       }
     }
-  }
-  const catalog = valid.catalog;
-  if (catalog && catalog.artifact_type === 'catalog') {
-    const known = new Set(catalog.items.map((i) => i.item_id));
-    for (const artifact of list) {
-      if (artifact.artifact_type === 'catalog') continue;
-      const unknown = referencedItems(artifact).filter((id) => !known.has(id));
-      if (unknown.length) {
-        errors.push(
-          `${artifact.artifact_type}: ${unknown.length} item ids unknown to the catalog (e.g. ${unknown
-            .slice(0, 5)
-            .map((id) => JSON.stringify(id))
-            .join(', ')})`,
-        );
-      }
+    if (this.known) {
+      for (const artifact of this.valid)
+        if (typeof artifact.unknown === 'string') errors.push(artifact.unknown);
     }
+    return { ok: errors.length === 0, errors, bytes: { ...this.bytes } };
   }
-  return { ok: errors.length === 0, errors, bytes };
 }
 
 const BODY_KEY: Record<string, 'items' | 'neighbors' | 'users'> = {
