@@ -8,7 +8,8 @@
  *   4. the same serving run on a synthetic 100k-item / 1M-user snapshot.
  * Ingest (bulk vs COPY) and publisher (per-stage time and RSS) have their own scripts, run from here.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
@@ -22,6 +23,12 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 /** Parts to run (comma-separated): serving, synthetic, ingest, publisher; all by default. */
 const parts = new Set((process.env.BENCH_PARTS ?? 'serving,synthetic,ingest,publisher').split(','));
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/**
+ * Also measure serving with SERVING_WORKERS=<n> (node:cluster) next to the express hello-world in as many
+ * workers; 0 skips it. Default 2, the cores of the reference machine.
+ */
+const clusterWorkers = Number(process.env.BENCH_SERVING_WORKERS ?? 2);
+const CLUSTERED_SERVING_PORT = 18191;
 
 async function servingRun(
   stack: Stack,
@@ -51,14 +58,17 @@ async function servingRun(
       durationSeconds: seconds,
     }),
   );
-  for (const [kind, port] of [
-    ['express', 18101],
-    ['node-http', 18102],
-  ] as const) {
-    const child = await startReferenceServer(kind, port, sampleBody, join(repoRoot, 'packages/bench'));
+  const reference = async (kind: 'express' | 'node-http', port: number, workers: number) => {
+    const child = await startReferenceServer(
+      kind,
+      port,
+      sampleBody,
+      join(repoRoot, 'packages/bench'),
+      workers,
+    );
     try {
       results.push(
-        await measure(`${kind} hello-world, same bytes`, {
+        await measure(`${kind} hello-world, same bytes${workers > 1 ? `, ${workers} workers` : ''}`, {
           url: `http://127.0.0.1:${port}/`,
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -69,7 +79,53 @@ async function servingRun(
       );
     } finally {
       child.kill('SIGTERM');
+      await sleep(500);
     }
+  };
+  await reference('express', 18101, 1);
+  await reference('node-http', 18102, 1);
+  if (clusterWorkers > 1) {
+    // The same serving build, in a process of its own with SERVING_WORKERS, against the same stack.
+    const serving = spawn(process.execPath, [join(repoRoot, 'services/serving/dist/main.js')], {
+      env: {
+        ...stack.env,
+        SERVING_PORT: String(CLUSTERED_SERVING_PORT),
+        SERVING_WORKERS: String(clusterWorkers),
+        MIGRATE_ON_START: 'false',
+      },
+      stdio: 'ignore',
+    });
+    try {
+      const url = `http://127.0.0.1:${CLUSTERED_SERVING_PORT}`;
+      for (
+        let i = 0;
+        !(await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ));
+        i++
+      ) {
+        if (i > 600) throw new Error('clustered serving did not become ready');
+        await sleep(200);
+      }
+      // Every worker loads its snapshots after it listens; give the last one time to finish.
+      await sleep(5_000);
+      results.push(
+        await measure(`serving /v1/recommend (${label}), ${clusterWorkers} workers`, {
+          url: `${url}/v1/recommend`,
+          method: 'POST',
+          headers,
+          bodies,
+          connections,
+          durationSeconds: seconds,
+        }),
+      );
+    } finally {
+      const exited = new Promise((resolve) => serving.once('exit', resolve));
+      serving.kill('SIGTERM');
+      await exited;
+    }
+    await reference('express', 18103, clusterWorkers);
   }
   return { results, sampleBytes: Buffer.byteLength(sampleBody) };
 }
@@ -98,15 +154,18 @@ function runScript(label: string, cwd: string, script: string, env: NodeJS.Proce
   return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() || `(exit ${result.status})`;
 }
 
+/** Rows in N workers are compared with the express hello-world in as many workers, the others with one. */
 function table(results: LoadResult[]): string {
-  const express = results.find((r) => r.target.startsWith('express'))?.rps ?? 0;
+  const workersOf = (target: string) => /, (\d+) workers$/.exec(target)?.[1] ?? '1';
+  const express = (workers: string) =>
+    results.find((r) => r.target.startsWith('express') && workersOf(r.target) === workers)?.rps ?? 0;
   return [
-    '| target | rps | p50 ms | p97.5 ms | p99 ms | non-2xx | × express |',
+    '| target | rps | p50 ms | p97.5 ms | p99 ms | non-2xx | × express (same workers) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map(
-      (r) =>
-        `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${express ? (r.rps / express).toFixed(2) : '—'} |`,
-    ),
+    ...results.map((r) => {
+      const base = express(workersOf(r.target));
+      return `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${base ? (r.rps / base).toFixed(2) : '—'} |`;
+    }),
   ].join('\n');
 }
 

@@ -76,6 +76,16 @@ export async function measure(target: string, options: LoadOptions): Promise<Loa
   };
 }
 
+/** WORKERS > 1: the same server in that many node:cluster workers, as serving runs with SERVING_WORKERS. */
+const CLUSTERED = `
+import cluster from 'node:cluster';
+const workers = Number(process.env.WORKERS ?? 1);
+if (workers > 1 && cluster.isPrimary) {
+  for (let i = 0; i < workers; i++) cluster.fork();
+  process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.kill('SIGTERM'); process.exit(0); });
+} else await import('./SERVER.mjs');
+`;
+
 const EXPRESS_SERVER = `
 import express from 'express';
 const body = process.env.BODY;
@@ -101,14 +111,16 @@ export async function startReferenceServer(
   port: number,
   body: string,
   cwd: string,
+  workers = 1,
 ): Promise<ChildProcess> {
   // Inside node_modules so the ESM import of express resolves from this package.
   const dir = join(cwd, 'node_modules/.cache/recsys-bench');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${kind}.mjs`);
-  writeFileSync(file, kind === 'express' ? EXPRESS_SERVER : NODE_HTTP_SERVER);
+  writeFileSync(join(dir, `${kind}.mjs`), kind === 'express' ? EXPRESS_SERVER : NODE_HTTP_SERVER);
+  const file = join(dir, `${kind}-clustered.mjs`);
+  writeFileSync(file, CLUSTERED.replace('SERVER', kind));
   const child = spawn(process.execPath, [file], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), BODY: body },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), BODY: body, WORKERS: String(workers) },
     cwd,
     stdio: 'ignore',
   });

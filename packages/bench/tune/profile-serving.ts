@@ -2,9 +2,12 @@
  * Where serving's time goes under `pnpm bench`'s load: starts the bench stack (reusing its signals when live),
  * runs a second serving process with `--cpu-prof` against the same database and Redis, drives it with the same
  * autocannon load as `pnpm bench` (k=20, known users, exposures on, API-key auth) and prints the functions with
- * the most self time, grouped by where they live (ranking, express, pg/redis, JSON, GC, …).
+ * the most self time, grouped by where they live (ranking, express, pg/redis, JSON, GC, …). Only samples taken
+ * during the measured load count: startup and a 5-second warm-up load are left out.
  *
  *   cd packages/bench && node --conditions=source --import tsx tune/profile-serving.ts [seconds=10]
+ *   (PROFILE_ROUTE=healthz: the bare app's /healthz instead, to see what every request pays;
+ *    PROFILE_ROUTE=validate: /v1/recommend/validate, the request without ranking, user state or exposure)
  *
  * The raw profile is kept in .bench/profiles/ (open it in Chrome DevTools → Performance).
  */
@@ -27,16 +30,21 @@ interface ProfileNode {
   children?: number[];
 }
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
 }
 
 /** Self time per function and per area, from a V8 .cpuprofile. */
-export function summarize(profile: CpuProfile, top = 30): string {
+export function summarize(profile: CpuProfile, top = 30, skipMicros = 0): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= skipMicros) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   let total = 0;
   for (const v of self.values()) total += v;
   const perFunction = new Map<string, number>();
@@ -50,7 +58,8 @@ export function summarize(profile: CpuProfile, top = 30): string {
   }
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
   const lines = ['self time by area:'];
-  for (const [k, v] of [...perArea].sort((a, b) => b[1] - a[1])) lines.push(`  ${pct(v)}  ${k}`);
+  for (const [k, v] of [...perArea].sort((a, b) => b[1] - a[1]))
+    if (v >= total / 500) lines.push(`  ${pct(v)}  ${k}`);
   lines.push(`top ${top} functions by self time:`);
   for (const [k, v] of [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
     lines.push(`  ${pct(v)}  ${k}`);
@@ -90,6 +99,7 @@ async function main(): Promise<void> {
       await importTrain(stack, log);
       await publish(stack, log);
     }
+    const spawnedAt = performance.now();
     const serving = spawn(
       process.execPath,
       ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, join(repoRoot, 'services/serving/dist/main.js')],
@@ -108,12 +118,23 @@ async function main(): Promise<void> {
     const bodies = [...protocol.trainUsers]
       .slice(0, 2000)
       .map((user) => JSON.stringify({ surface: SURFACE, k: 20, user: { user_id: user } }));
+    // PROFILE_ROUTE=healthz profiles the bare app (middleware, express, node:http) instead of /v1/recommend;
+    // PROFILE_ROUTE=validate the same request through auth, body parsing and validation, without ranking.
+    const load =
+      process.env.PROFILE_ROUTE === 'healthz'
+        ? { url: `${url}/healthz`, connections: 50 }
+        : {
+            url: `${url}/v1/recommend${process.env.PROFILE_ROUTE === 'validate' ? '/validate' : ''}`,
+            method: 'POST' as const,
+            headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+            bodies,
+            connections: 50,
+          };
+    // Warm-up load, then only the samples of the measured load count (startup and JIT warm-up are left out).
+    await measure('serving /v1/recommend (warm-up)', { ...load, durationSeconds: 5 });
+    const skipMicros = (performance.now() - spawnedAt) * 1000;
     const result = await measure('serving /v1/recommend (profiled)', {
-      url: `${url}/v1/recommend`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      bodies,
-      connections: 50,
+      ...load,
       durationSeconds: seconds,
     });
     log(`load: ${JSON.stringify(result)}`);
@@ -123,7 +144,7 @@ async function main(): Promise<void> {
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('no profile written');
     const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
-    console.log(summarize(profile));
+    console.log(summarize(profile, 40, skipMicros));
     log(`profile: ${join(profileDir, file)}`);
   } finally {
     await stack.stop();

@@ -40,6 +40,8 @@ export interface BaseAppOptions {
   health: HealthRegistry;
   /** Set while draining on shutdown: /readyz answers 503 so load balancers stop routing here. */
   isDraining?: () => boolean;
+  /** What /metrics renders (default: the registry; in a cluster worker, every worker's, see cluster.ts). */
+  metricsText?: () => Promise<string>;
 }
 
 /**
@@ -73,8 +75,9 @@ export function createBaseApp(options: BaseAppOptions): Express {
   ops('/health/detailed', async (_req, res) => {
     res.json(await options.health.report());
   });
+  const metricsText = options.metricsText ?? (() => options.metrics.registry.metrics());
   ops('/metrics', async (_req, res) => {
-    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+    res.type(options.metrics.registry.contentType).send(await metricsText());
   });
   return app;
 }

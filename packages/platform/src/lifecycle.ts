@@ -45,6 +45,16 @@ export async function drainAndClose(
   }
 }
 
+export interface ShutdownSignalOptions {
+  /** Default SIGTERM and SIGINT. */
+  signals?: readonly NodeJS.Signals[];
+  /**
+   * Default true. A cluster worker sets false: a supervisor signalling the whole process group and the primary
+   * forwarding the same stop must not turn a drain into an abrupt exit (the primary kills after its timeout).
+   */
+  secondSignalExits?: boolean;
+}
+
 /**
  * Installs SIGTERM/SIGINT handlers: the first signal drains and exits 0 (1 if closing failed badly);
  * a second signal exits at once.
@@ -53,10 +63,13 @@ export function onShutdownSignal(
   logger: Logger,
   stop: (signal: string) => Promise<void>,
   exit: (code: number) => void = (code) => process.exit(code),
+  options: ShutdownSignalOptions = {},
 ): void {
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   let stopping = false;
   const handler = (signal: string) => {
     if (stopping) {
+      if (options.secondSignalExits === false) return;
       logger.warn({ signal }, 'second signal: exiting now');
       exit(1);
       return;
@@ -74,6 +87,5 @@ export function onShutdownSignal(
       },
     );
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  for (const signal of signals) process.on(signal, handler);
 }

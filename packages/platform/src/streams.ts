@@ -162,7 +162,8 @@ function gauge(
 ): client.Gauge<string> {
   const existing = registry.getSingleMetric(name);
   if (existing) return existing as client.Gauge<string>;
-  return new client.Gauge({ name, help, labelNames, registers: [registry] });
+  // Under node:cluster every worker reports its own view; the worst one is what an alert needs.
+  return new client.Gauge({ name, help, labelNames, registers: [registry], aggregator: 'max' });
 }
 
 type RawEntry = [id: string, fields: string[]];

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { clusterMetricsText } from '@recsys/platform/cluster';
 import { createBaseApp, finalizeApp } from '@recsys/platform/http';
 import type { Deps } from './deps.js';
 import { registerServingRoutes } from './routes/serving.js';
@@ -14,6 +15,7 @@ export function createApp(deps: Deps, options: { isDraining?: () => boolean } = 
     metrics: deps.metrics,
     health: deps.health,
     isDraining: options.isDraining,
+    metricsText: clusterMetricsText(deps.metrics.registry),
   });
   registerServingRoutes(app, deps);
   registerSignalRoutes(app, deps);

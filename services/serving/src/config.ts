@@ -27,6 +27,17 @@ export const configSchema = z
     SERVING_REPLICA_NAME: z.string().default(hostname()),
     /** Run the stream consumers (events, control, manifests). */
     SERVING_STREAMS_ENABLED: zBool(true),
+    /**
+     * Processes sharing the port on this host (node:cluster): 1 (one process, the default, for one replica per
+     * container), a count, or `auto` (one per available core). Each worker holds its own copy of the snapshots.
+     */
+    SERVING_WORKERS: z
+      .union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], {
+        error: 'must be a positive integer or auto',
+      })
+      .default(1),
+    /** Set by the primary for each worker it forks (1..SERVING_WORKERS); never set by hand. */
+    SERVING_WORKER_SLOT: zInt(0),
 
     /** Algorithm label reported in meta.algo_version (suffixed `:<algo>` when the tenant config sets one). */
     RECSYS_ALGO_VERSION: z.string().default('recsys-algo@local'),

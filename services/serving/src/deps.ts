@@ -11,6 +11,7 @@ import {
   type Auth,
   type CachingKeyVerifier,
 } from '@recsys/platform/auth';
+import { isClusterWorker } from '@recsys/platform/cluster';
 import { createDb, createPool, pingDb } from '@recsys/platform/db';
 import { HealthRegistry } from '@recsys/platform/health';
 import { createInternalClient } from '@recsys/platform/internal-http';
@@ -214,7 +215,10 @@ export function createDeps(config: Config, logger: Logger): Deps {
     userEvents = new StreamConsumer(groupConnection, {
       stream: prefixed(prefix, EVENTS_STREAM),
       group: 'serving',
-      consumer: config.SERVING_REPLICA_NAME,
+      // Workers of one host are consumers of their own in the replica's group.
+      consumer: isClusterWorker()
+        ? `${config.SERVING_REPLICA_NAME}-w${config.SERVING_WORKER_SLOT}`
+        : config.SERVING_REPLICA_NAME,
       schema: IngestEvent,
       handleBatch: handleUserEvents(consumerDeps),
       deadLetterStream: prefixed(prefix, `${EVENTS_STREAM}.dlq`),
@@ -276,6 +280,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
 function registerSnapshotGauges(metrics: HttpMetrics, signals: SignalStore): void {
   new prom.Gauge({
     name: 'recsys_artifact_manifest_age_seconds',
+    aggregator: 'max',
     help: 'Seconds since the live manifest (signal version) of each key was published.',
     labelNames: ['tenant', 'surface', 'segment'],
     registers: [metrics.registry],
@@ -291,6 +296,7 @@ function registerSnapshotGauges(metrics: HttpMetrics, signals: SignalStore): voi
   });
   new prom.Gauge({
     name: 'recsys_signal_snapshot_age_seconds',
+    aggregator: 'max',
     help: 'Seconds since each live snapshot was loaded into this replica.',
     labelNames: ['tenant', 'surface', 'segment'],
     registers: [metrics.registry],
@@ -306,6 +312,7 @@ function registerSnapshotGauges(metrics: HttpMetrics, signals: SignalStore): voi
   });
   new prom.Gauge({
     name: 'recsys_artifact_manifest_artifacts',
+    aggregator: 'max',
     help: 'Artifacts listed by each live manifest.',
     labelNames: ['tenant', 'surface', 'segment'],
     registers: [metrics.registry],

@@ -72,6 +72,7 @@ export function createServingMetrics(http: HttpMetrics) {
     }),
     snapshotItems: new prom.Gauge({
       name: 'recsys_signal_snapshot_items',
+      aggregator: 'max',
       help: 'Items with a popularity score in each live signal snapshot.',
       labelNames: ['tenant', 'surface', 'segment'] as const,
       registers,
