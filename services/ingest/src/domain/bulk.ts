@@ -75,7 +75,8 @@ export async function importNdjson(
     await drain(QUEUE_DEPTH);
   };
 
-  const takeLine = async (bytes: Buffer | undefined, tooLong: boolean) => {
+  /** Adds one line to the chunk being parsed; true when the chunk is full (the caller flushes it). */
+  const takeLine = (bytes: Buffer | undefined, tooLong: boolean): boolean => {
     lineNo++;
     if (tooLong) {
       summary.lines++;
@@ -88,7 +89,7 @@ export async function importNdjson(
     } else {
       let text = bytes!.toString('utf8');
       if (text.endsWith('\r')) text = text.slice(0, -1);
-      if (!text.trim()) return; // blank lines are skipped (they still count for line numbers)
+      if (!text.trim()) return false; // blank lines are skipped (they still count for line numbers)
       summary.lines++;
       let item: NormalizedEvent | Rejection;
       try {
@@ -103,7 +104,7 @@ export async function importNdjson(
       lines.push(lineNo);
       batch.add(item);
     }
-    if (lines.length >= options.chunkSize) await flush();
+    return lines.length >= options.chunkSize;
   };
 
   for await (const raw of source) {
@@ -130,10 +131,11 @@ export async function importNdjson(
       partsBytes = 0;
       overflow = false;
       start = nl + 1;
-      await takeLine(line, wasOverflow);
+      // Synchronous per line: awaiting only when a chunk is full keeps a microtask off every line.
+      if (takeLine(line, wasOverflow)) await flush();
     }
   }
-  if (overflow || partsBytes > 0) await takeLine(overflow ? undefined : Buffer.concat(parts), overflow);
+  if (overflow || partsBytes > 0) takeLine(overflow ? undefined : Buffer.concat(parts), overflow);
   await flush();
   await drain(0);
   return { summary };
