@@ -2,16 +2,18 @@
  * Publisher benchmark (not a test): the Online Retail training window end to end, then synthetic sets of the
  * same shape at larger scales, with wall time and peak RSS per stage.
  *
- *   pnpm --filter @recsys/publisher bench -- [--scales 1,10] [--ease-items 4000] [--skip-retail] [--out file.json]
+ *   pnpm --filter @recsys/publisher bench -- [--scales 1,10,100] [--ease-items 4000] [--skip-retail] [--out file.json]
  *
  * Each scale runs in its own child process so peak RSS is not inherited from the previous one. Stages: read
- * (parse + accumulate), build (all artifacts, EASE included), validate, stage (serialize + write objects to a
- * file:// store), evaluate (gate with the built-in scorer on a 14-day holdout, Online Retail only), publish
- * (pointer move). Publishing uses the file store and an in-process lock; no Postgres, Redis or serving is needed.
+ * (parse or generate + accumulate), build (all artifacts, EASE included), validate, stage (serialize to spool
+ * files + write objects to a file:// store + read-back verification), evaluate (gate with the built-in scorer
+ * on a 14-day holdout, Online Retail only), publish (pointer move); build, validate and stage alternate per
+ * artifact and are summed. Publishing uses the file store and an in-process lock; no Postgres, Redis or
+ * serving is needed. The synthetic sets are generated as a stream in time order (synthetic.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@recsys/platform/logger';
@@ -122,6 +124,7 @@ if (values.child) {
       total_seconds: Number(result.totalSeconds.toFixed(2)),
       total_cpu_seconds: Number((process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(2)),
       max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      load_average_end: loadavg().map((l) => Number(l.toFixed(2))),
       stages: result.stages.map((s) => ({
         name: s.name,
         seconds: Number(s.seconds.toFixed(2)),
@@ -130,6 +133,7 @@ if (values.child) {
       })),
       counts: result.counts,
       bytes: Object.fromEntries(Object.entries(result.manifest.artifacts).map(([k, e]) => [k, e!.bytes])),
+      sha256: Object.fromEntries(Object.entries(result.manifest.artifacts).map(([k, e]) => [k, e!.sha256])),
       gate: result.manifest.gate,
     }) + '\n',
   );
@@ -149,11 +153,12 @@ const machine = {
   memory_gb: Math.round(totalmem() / 2 ** 30),
   node: process.version,
   os: execFileSync('uname', ['-sr']).toString().trim(),
-  load_average_at_start: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
+  load_average_at_start: loadavg().map((l) => Number(l.toFixed(2))),
 };
 const results: unknown[] = [];
 for (const set of sets) {
   process.stderr.write(`running ${set} …\n`);
+  const loadAtStart = loadavg().map((l) => Number(l.toFixed(2)));
   const child = spawnSync(
     process.execPath,
     [
@@ -177,7 +182,10 @@ for (const set of sets) {
     process.stderr.write(child.stderr.slice(-2000));
     continue;
   }
-  const line = JSON.parse(child.stdout.trim().split('\n').pop()!);
+  const line = {
+    ...JSON.parse(child.stdout.trim().split('\n').pop()!),
+    load_average_start: loadAtStart,
+  };
   results.push(line);
   process.stderr.write(`${JSON.stringify(line)}\n`);
 }
