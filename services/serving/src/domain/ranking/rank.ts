@@ -460,11 +460,13 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
   }
   const injectedPop = maxPop > 0 ? maxPop : 1;
   const fastPath = !saturating && weights.bucket.length === 0;
+  // Once per pass: the pruning check and applyRules both need it.
+  const active = activeRules(input.rules, request.surface, request.segment, input.now);
   const pruning =
     prune &&
     fastPath &&
     dense !== undefined &&
-    activeRules(input.rules, request.surface, request.segment, input.now).length === 0 &&
+    active.length === 0 &&
     requiredTags.length === 0 &&
     forbiddenTags.size === 0 &&
     !allow &&
@@ -589,6 +591,7 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
   // ---- rules -----------------------------------------------------------------------------------------------
   const outcome = applyRules<Candidate>({
     rules: input.rules,
+    active,
     surface: request.surface,
     segment: request.segment,
     now: input.now,

@@ -24,6 +24,8 @@ export interface RuleCandidate {
 
 export interface RuleContext<C extends RuleCandidate> {
   rules: readonly Rule[];
+  /** `activeRules(rules, surface, segment, now)` when the caller has it already (it is not computed again). */
+  active?: readonly Rule[];
   surface: string;
   segment: string;
   now: number;
@@ -173,7 +175,7 @@ function addToken(cand: RuleCandidate, token: string): void {
 
 /** Applies rules to `ctx.pool` in place (boost scores, injected items) and returns pins and blocks. */
 export function applyRules<C extends RuleCandidate>(ctx: RuleContext<C>): RuleOutcome {
-  const rules = activeRules(ctx.rules, ctx.surface, ctx.segment, ctx.now);
+  const rules = ctx.active ?? activeRules(ctx.rules, ctx.surface, ctx.segment, ctx.now);
   const blocked = new Map<string, string>();
   const pins: { id: string; tokens: string[] }[] = [];
   const pinnedIds = new Set<string>();
