@@ -219,6 +219,7 @@ export function* buildEach(
         const cooc = buildCooc(acc, base, {
           topN: build.topN,
           minSupport: build.minSupport,
+          release,
           extra: {
             session_gap_minutes: build.sessionGapMs / 60_000,
             max_items_per_session: build.maxItemsPerSession,
@@ -251,7 +252,7 @@ export function* buildEach(
       'session_seq',
       () => {
         if (!want.has('session_seq')) return null;
-        const seq = buildSessionSeq(acc, base, { topN: build.topN, minSupport: 1 });
+        const seq = buildSessionSeq(acc, base, { topN: build.topN, minSupport: 1, release });
         return seq.neighbors.length ? seq : null;
       },
       () => {
@@ -265,6 +266,7 @@ export function* buildEach(
         const implicit = buildImplicit(acc, base, {
           maxItemsPerUser: build.maxItemsPerUser,
           halfLifeMs: build.historyHalfLifeMs ?? build.halfLifeMs,
+          release,
         });
         return implicit.users.length ? implicit : null;
       },

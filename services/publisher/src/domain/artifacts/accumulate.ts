@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { WeightTable } from './weight-table.js';
+import { capacityFor, WeightTable } from './weight-table.js';
 import {
   LimitError,
   type CatalogRecord,
@@ -54,11 +54,6 @@ export interface AccumulateParams {
 export const DEFAULT_PAIR_BUDGET = 32_000_000;
 export const DEFAULT_TRANSITION_BUDGET = 16_000_000;
 export const DEFAULT_KEEP_FLOOR = 125;
-
-/** Slots a table of `keep` entries is given after pruning (load ≤ 0.75). */
-function capacityFor(keep: number): number {
-  return 1 << Math.max(2, Math.ceil(Math.log2(Math.ceil((keep * 4) / 3) + 1)));
-}
 
 /**
  * One counter table per item (neighbour → weight) under a budget of total entries. While the total stays
@@ -132,6 +127,80 @@ export class RowCounters {
   }
 }
 
+/**
+ * Each user's last `width` events (item, time, session) for the per-user co-visitation window, as ring
+ * buffers in flat typed arrays indexed by user: 20 bytes per entry, where an array of small objects holding
+ * a timestamp and a session string costs about 100. Sessions are compared by a 53-bit hash of their key.
+ */
+class UserWindows {
+  items = new Int32Array(0);
+  at = new Float64Array(0);
+  sessions = new Float64Array(0);
+  count = new Uint16Array(0);
+  head = new Uint16Array(0);
+
+  constructor(readonly width: number) {}
+
+  push(user: number, item: number, at: number, session: number): void {
+    if (user >= this.count.length) this.grow(user + 1);
+    const w = this.width;
+    const count = this.count[user]!;
+    const head = this.head[user]!;
+    let slot: number;
+    if (count < w) {
+      slot = user * w + ((head + count) % w);
+      this.count[user] = count + 1;
+    } else {
+      slot = user * w + head; // the oldest entry is overwritten
+      this.head[user] = (head + 1) % w;
+    }
+    this.items[slot] = item;
+    this.at[slot] = at;
+    this.sessions[slot] = session;
+  }
+
+  private grow(users: number): void {
+    const capacity = Math.max(users, this.count.length * 2, 1024);
+    const w = this.width;
+    const items = new Int32Array(capacity * w);
+    items.set(this.items);
+    const at = new Float64Array(capacity * w);
+    at.set(this.at);
+    const sessions = new Float64Array(capacity * w);
+    sessions.set(this.sessions);
+    const count = new Uint16Array(capacity);
+    count.set(this.count);
+    const head = new Uint16Array(capacity);
+    head.set(this.head);
+    Object.assign(this, { items, at, sessions, count, head });
+  }
+
+  clear(): void {
+    Object.assign(this, {
+      items: new Int32Array(0),
+      at: new Float64Array(0),
+      sessions: new Float64Array(0),
+      count: new Uint16Array(0),
+      head: new Uint16Array(0),
+    });
+  }
+}
+
+// Previous items already paired with the current event (a window holds at most 65,535 entries).
+const pairedScratch = new Int32Array(65_536);
+
+/** Two 32-bit FNV-1a variants combined into 53 bits: distinct session keys of one user never meet in practice. */
+function hashKey(key: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ key.length;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
+}
+
 export const DEFAULT_TYPE_WEIGHTS: Record<string, number> = {
   purchase: 1,
   add_to_cart: 0.5,
@@ -188,7 +257,7 @@ export class Accumulator {
   private readonly itemIndex = new Map<string, number>();
   private readonly userIndex = new Map<string, number>();
   private readonly sessions = new Map<string, OpenSession>();
-  private readonly recent = new Map<number, { item: number; at: number; session: string }[]>();
+  private readonly recent: UserWindows;
   private readonly hash: Hash = createHash('sha256');
   private clock = -Infinity;
   private lastSweep = -Infinity;
@@ -198,6 +267,7 @@ export class Accumulator {
 
   constructor(private readonly params: AccumulateParams) {
     const floor = params.keepFloor ?? DEFAULT_KEEP_FLOOR;
+    this.recent = new UserWindows(Math.max(1, params.userWindowItems));
     const events = () => this.state.itemEvents;
     // Weights that are multiples of 1/1024 sum exactly in float32 (up to 2^24 / 1024 · …); others need float64.
     const dyadic = Number.isInteger(params.userWindowWeight * 1024);
@@ -328,20 +398,24 @@ export class Accumulator {
 
   private pairWithUserWindow(userIdx: number, item: number, at: number, session: string): void {
     const { params } = this;
-    let list = this.recent.get(userIdx);
-    if (!list) {
-      list = [];
-      this.recent.set(userIdx, list);
+    const windows = this.recent;
+    const w = windows.width;
+    const base = userIdx * w;
+    const count = windows.count[userIdx]!;
+    const head = windows.head[userIdx]!;
+    const sessionHash = hashKey(session);
+    let paired = 0;
+    // Oldest first, as the window was filled; each distinct previous item is paired at most once.
+    outer: for (let n = 0; n < count; n++) {
+      const slot = base + ((head + n) % w);
+      const previous = windows.items[slot]!;
+      if (previous === item || windows.sessions[slot] === sessionHash) continue;
+      for (let p = 0; p < paired; p++) if (pairedScratch[p] === previous) continue outer;
+      if (Math.abs(at - windows.at[slot]!) > params.userWindowMs) continue;
+      pairedScratch[paired++] = previous;
+      this.addPair(item, previous, params.userWindowWeight);
     }
-    const seen = new Set<number>();
-    for (const previous of list) {
-      if (previous.item === item || previous.session === session || seen.has(previous.item)) continue;
-      if (Math.abs(at - previous.at) > params.userWindowMs) continue;
-      seen.add(previous.item);
-      this.addPair(item, previous.item, params.userWindowWeight);
-    }
-    list.push({ item, at, session });
-    if (list.length > params.userWindowItems) list.shift();
+    windows.push(userIdx, item, at, sessionHash);
   }
 
   private addPair(a: number, b: number, weight: number): void {

@@ -14,6 +14,7 @@ import type {
 import { DAY_MS, LimitError } from '../events.js';
 import type { Accumulated } from './accumulate.js';
 import { invertSpdInPlace } from './linalg.js';
+import { WeightTable } from './weight-table.js';
 import { envelope, roundScore, seal, topN, type EnvelopeBase } from './envelope.js';
 
 /** Hard ceiling on neighbours per item, whatever is asked for (artifact size grows linearly with it). */
@@ -27,6 +28,12 @@ export function assertTopN(topNValue: number): void {
     );
   }
 }
+
+/**
+ * Stands in for a counter table a builder has consumed when the caller asked it to release counters as it
+ * goes (`release`), so an artifact's rows replace its counters in memory instead of adding to them.
+ */
+const RELEASED = new WeightTable();
 
 const byId = (a: { item_id: string }, b: { item_id: string }) =>
   a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0;
@@ -134,7 +141,7 @@ function neighbourRows(
 export function buildCooc(
   acc: Accumulated,
   base: EnvelopeBase,
-  params: { topN: number; minSupport: number; extra?: Record<string, unknown> },
+  params: { topN: number; minSupport: number; extra?: Record<string, unknown>; release?: boolean },
 ): CoocArtifact {
   assertTopN(params.topN);
   const rows = function* (): Generator<[number, Iterable<[number, number]>]> {
@@ -151,6 +158,8 @@ export function buildCooc(
           }
         })(),
       ];
+      // The row is consumed by now: its counters can go while the rest of the artifact is built.
+      if (params.release) acc.pairs[a] = RELEASED;
     }
   };
   const { neighbors, edges } = neighbourRows(acc, rows(), params.topN);
@@ -177,7 +186,7 @@ export function buildCooc(
 export function buildSessionSeq(
   acc: Accumulated,
   base: EnvelopeBase,
-  params: { topN: number; minSupport: number },
+  params: { topN: number; minSupport: number; release?: boolean },
 ): SessionSeqArtifact {
   assertTopN(params.topN);
   const rows = function* (): Generator<[number, Iterable<[number, number]>]> {
@@ -192,6 +201,7 @@ export function buildSessionSeq(
           for (const [b, c] of next) if (c >= params.minSupport) yield [b, c / total] as [number, number];
         })(),
       ];
+      if (params.release) acc.transitions[a] = RELEASED;
     }
   };
   const { neighbors, edges } = neighbourRows(acc, rows(), params.topN);
@@ -215,12 +225,13 @@ export function buildSessionSeq(
 export function buildImplicit(
   acc: Accumulated,
   base: EnvelopeBase,
-  params: { maxItemsPerUser: number; halfLifeMs: number },
+  params: { maxItemsPerUser: number; halfLifeMs: number; release?: boolean },
 ): ImplicitArtifact {
   const users: ImplicitArtifact['users'] = [];
   let entries = 0;
   for (let u = 0; u < acc.userIds.length; u++) {
     const top = topN(acc.userItems[u]!, params.maxItemsPerUser, (idx) => acc.itemIds[idx]!);
+    if (params.release) acc.userItems[u] = RELEASED;
     if (!top.length) continue;
     entries += top.length;
     users.push({

@@ -34,4 +34,30 @@ describe('WeightTable', () => {
     expect(table.get(5)).toBe(1);
     expect(table.get(9)).toBe(9);
   });
+
+  it('when pruned repeatedly at random sizes, then it keeps exactly the set a full sort keeps, in place', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let round = 0; round < 300; round++) {
+      const table = new WeightTable();
+      const reference = new Map<number, number>();
+      const n = 2 + (next() % 400);
+      for (let i = 0; i < n; i++) {
+        const key = next() % 5_000;
+        const weight = next() % 7; // few distinct weights: many ties
+        table.add(key, weight);
+        reference.set(key, (reference.get(key) ?? 0) + weight);
+      }
+      const keep = 1 + (next() % reference.size);
+      const rank = (k: number, w: number) => w / (1 + (k % 3));
+      const expected = [...reference]
+        .sort((a, b) => rank(b[0], b[1]) - rank(a[0], a[1]) || a[0] - b[0])
+        .slice(0, keep)
+        .sort((a, b) => a[0] - b[0]);
+      const capacity = table.capacity;
+      expect(table.prune(keep, rank, capacity)).toBe(reference.size - keep);
+      expect(table.capacity).toBe(capacity);
+      expect([...table].sort((a, b) => a[0] - b[0])).toEqual(expected);
+    }
+  });
 });

@@ -120,32 +120,92 @@ export class WeightTable {
   }
 
   /**
-   * Keeps the `keep` entries with the highest `rank(key, weight)` (ties: lower key first) and drops the rest;
-   * the arrays shrink to fit. Returns how many entries were dropped.
+   * Keeps the `keep` entries with the highest `rank(key, weight)` (ties: lower key first) and drops the rest.
+   * The table is rebuilt with `capacity` slots (default: the smallest that holds `keep` at load ≤ 0.75), in
+   * place when that is its current size, so a table cut back again and again allocates nothing. Selection,
+   * not a sort: O(size) per cut. Returns how many entries were dropped.
    */
-  prune(keep: number, rank: (key: number, weight: number) => number): number {
+  prune(keep: number, rank: (key: number, weight: number) => number, capacity = capacityFor(keep)): number {
     if (this.size <= keep) return 0;
     const n = this.size;
-    const ks = new Int32Array(n);
-    const ws = new Float64Array(n);
-    const rs = new Float64Array(n);
+    if (scratchKeys.length < n) {
+      const grown = 1 << Math.ceil(Math.log2(n));
+      scratchKeys = new Int32Array(grown);
+      scratchWeights = new Float64Array(grown);
+      scratchRanks = new Float64Array(grown);
+    }
+    const ks = scratchKeys;
+    const ws = scratchWeights;
+    const rs = scratchRanks;
     let j = 0;
     const keys = this.keysArr;
+    const vals = this.vals;
     for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === EMPTY) continue;
-      ks[j] = keys[i]!;
-      ws[j] = this.vals[i]!;
-      rs[j] = rank(keys[i]!, this.vals[i]!);
+      const key = keys[i]!;
+      if (key === EMPTY) continue;
+      ks[j] = key;
+      ws[j] = vals[i]!;
+      rs[j] = rank(key, vals[i]!);
       j++;
     }
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => rs[b]! - rs[a]! || ks[a]! - ks[b]!);
-    const capacity = 1 << Math.max(2, Math.ceil(Math.log2(Math.ceil((keep * 4) / 3) + 1)));
-    this.bits = Math.log2(capacity);
-    this.keysArr = new Int32Array(capacity).fill(EMPTY);
-    this.vals = this.wide ? new Float64Array(capacity) : new Float32Array(capacity);
+    selectBest(ks, ws, rs, n, keep);
+    if (capacity === keys.length) {
+      keys.fill(EMPTY);
+    } else {
+      this.bits = Math.log2(capacity);
+      this.keysArr = new Int32Array(capacity).fill(EMPTY);
+      this.vals = this.wide ? new Float64Array(capacity) : new Float32Array(capacity);
+    }
     this.size = 0;
-    for (let i = 0; i < keep; i++) this.insertNew(ks[order[i]!]!, ws[order[i]!]!);
+    for (let i = 0; i < keep; i++) this.insertNew(ks[i]!, ws[i]!);
     return n - keep;
+  }
+}
+
+/** Slots a table of `entries` entries needs at load ≤ 0.75 (a power of two, at least 4). */
+export function capacityFor(entries: number): number {
+  return 1 << Math.max(2, Math.ceil(Math.log2(Math.ceil((entries * 4) / 3) + 1)));
+}
+
+// Scratch space for prune, shared by every table (pruning is synchronous, so one set is enough).
+let scratchKeys = new Int32Array(256);
+let scratchWeights = new Float64Array(256);
+let scratchRanks = new Float64Array(256);
+
+/**
+ * Quickselect over three parallel arrays: afterwards positions [0, k) hold the k best of the first n entries
+ * (higher rank first, ties: lower key), in no particular order. Keys are distinct, so the order is total and
+ * the selected set is exactly the one a full sort would keep.
+ */
+function selectBest(ks: Int32Array, ws: Float64Array, rs: Float64Array, n: number, k: number): void {
+  let lo = 0;
+  let hi = n - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const pr = rs[mid]!;
+    const pk = ks[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (rs[i]! > pr || (rs[i] === pr && ks[i]! < pk)) i++;
+      while (rs[j]! < pr || (rs[j] === pr && ks[j]! > pk)) j--;
+      if (i <= j) {
+        const k0 = ks[i]!;
+        ks[i] = ks[j]!;
+        ks[j] = k0;
+        const w0 = ws[i]!;
+        ws[i] = ws[j]!;
+        ws[j] = w0;
+        const r0 = rs[i]!;
+        rs[i] = rs[j]!;
+        rs[j] = r0;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return;
   }
 }
