@@ -107,10 +107,12 @@ export type NormalizedEvent =
   | (Base & { kind: 'outcome'; row: OutcomeRow; event: OutcomeEvent })
   | (Base & { kind: 'assignment'; row: AssignmentRow; event: AssignmentEvent });
 
+/** `parsed`: occurredAt already parsed by the caller (parseInstant or parseCanonicalUtc of it). */
 function checkCommon(
   tenantId: string | undefined,
   occurredAt: string,
   ctx: NormalizeContext,
+  parsed?: Instant,
 ): Rejection | Instant {
   if (tenantId !== undefined && tenantId !== ctx.tenantId) {
     return {
@@ -119,7 +121,7 @@ function checkCommon(
       reason: `tenant_id "${tenantId}" does not match the caller's tenant "${ctx.tenantId}"`,
     };
   }
-  const instant = parseInstant(occurredAt);
+  const instant = parsed ?? parseInstant(occurredAt);
   if (!instant) {
     return { ok: false, code: RejectCodes.EVENT_INVALID, reason: 'occurred_at is not an RFC 3339 timestamp' };
   }
@@ -142,8 +144,16 @@ function checkCommon(
 
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
-export function normalizeExposure(input: ExposureInput, ctx: NormalizeContext): NormalizedEvent | Rejection {
-  const instant = checkCommon(input.tenant_id, input.occurred_at, ctx);
+/**
+ * The normalize functions take a validated input; `parsed`, when given, is its occurred_at as parsed
+ * already.
+ */
+export function normalizeExposure(
+  input: ExposureInput,
+  ctx: NormalizeContext,
+  parsed?: Instant,
+): NormalizedEvent | Rejection {
+  const instant = checkCommon(input.tenant_id, input.occurred_at, ctx, parsed);
   if ('ok' in instant) return instant;
   const eventId = input.event_id ?? `${input.request_id}:${input.endpoint}`;
   const context = input.context && Object.keys(input.context).length ? input.context : null;
@@ -181,8 +191,12 @@ export function normalizeExposure(input: ExposureInput, ctx: NormalizeContext): 
   };
 }
 
-export function normalizeOutcome(input: OutcomeInput, ctx: NormalizeContext): NormalizedEvent | Rejection {
-  const instant = checkCommon(input.tenant_id, input.occurred_at, ctx);
+export function normalizeOutcome(
+  input: OutcomeInput,
+  ctx: NormalizeContext,
+  parsed?: Instant,
+): NormalizedEvent | Rejection {
+  const instant = checkCommon(input.tenant_id, input.occurred_at, ctx, parsed);
   if ('ok' in instant) return instant;
   const stored = {
     type: input.type,
@@ -240,8 +254,9 @@ export function normalizeOutcome(input: OutcomeInput, ctx: NormalizeContext): No
 export function normalizeAssignment(
   input: AssignmentInput,
   ctx: NormalizeContext,
+  parsed?: Instant,
 ): NormalizedEvent | Rejection {
-  const instant = checkCommon(input.tenant_id, input.occurred_at, ctx);
+  const instant = checkCommon(input.tenant_id, input.occurred_at, ctx, parsed);
   if ('ok' in instant) return instant;
   const stored = {
     experiment_id: input.experiment_id,

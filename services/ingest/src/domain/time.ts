@@ -15,6 +15,8 @@ export interface Instant {
 }
 
 export function parseInstant(value: string): Instant | undefined {
+  const fast = parseCanonicalUtc(value);
+  if (fast) return fast;
   const m = RFC3339.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac = '', zone] = m;
@@ -46,6 +48,52 @@ export function parseInstant(value: string): Instant | undefined {
       : new Date(baseMs).toISOString().slice(0, 19);
   const iso = `${head}.${micros}Z`;
   return { iso, day: iso.slice(0, 10), ms };
+}
+
+const ZERO = 48;
+const digit = (value: string, i: number): number => {
+  const c = value.charCodeAt(i) - ZERO;
+  return c >= 0 && c <= 9 ? c : -1;
+};
+const two = (value: string, i: number): number => {
+  const a = digit(value, i);
+  const b = digit(value, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+};
+
+/**
+ * The common spelling only, `YYYY-MM-DDTHH:MM:SS[.f…]Z` (upper-case `T` and `Z`, year ≥ 1000, every field
+ * in range), parsed without a regular expression; undefined for anything else. What it returns is what
+ * parseInstant returns for the same text, and every text it accepts is also a valid `Timestamp` of the
+ * contracts (RFC 3339 with seconds), so a caller may skip the schema's own check for it.
+ */
+export function parseCanonicalUtc(value: string): Instant | undefined {
+  const length = value.length;
+  if (length < 20 || length === 21 || value.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84)
+    return undefined;
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return undefined;
+  const hi = two(value, 0);
+  const lo = two(value, 2);
+  const month = two(value, 5);
+  const day = two(value, 8);
+  const hour = two(value, 11);
+  const minute = two(value, 14);
+  const second = two(value, 17);
+  if (hi < 10 || lo < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  const year = hi * 100 + lo;
+  if (day > daysInMonth(year, month)) return undefined;
+  let micros = '000000';
+  if (length > 20) {
+    // `.` and at least one digit before the `Z`
+    if (value.charCodeAt(19) !== 46) return undefined;
+    for (let i = 20; i < length - 1; i++) if (digit(value, i) < 0) return undefined;
+    micros = length >= 27 ? value.slice(20, 26) : (value.slice(20, length - 1) + '000000').slice(0, 6);
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(Number(micros) / 1000);
+  const iso = `${value.slice(0, 19)}.${micros}Z`;
+  return { iso, day: value.slice(0, 10), ms };
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -1,5 +1,6 @@
 import { eventInputSchemas, EVENT_INPUT_KINDS, type EventInputKind } from '@recsys/contracts-ingest';
 import type { z } from 'zod';
+import { fastEvent } from './fast-validate.js';
 import {
   normalizeAssignment,
   normalizeExposure,
@@ -33,8 +34,23 @@ export function toRejection(error: z.ZodError, prefix: PropertyKey[] = []): Reje
   return { ok: false, code: RejectCodes.EVENT_INVALID, reason, errors };
 }
 
-/** Validates and normalises one element of kind `kind`. */
+/**
+ * Validates and normalises one element of kind `kind`: a well-formed element through the hand-written check
+ * (fastEvent), anything else through the schema.
+ */
 export function validateEvent(
+  kind: EventInputKind,
+  raw: unknown,
+  ctx: NormalizeContext,
+): NormalizedEvent | Rejection {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, code: RejectCodes.EVENT_INVALID, reason: 'event must be a JSON object' };
+  }
+  return fastEvent(kind, raw as Record<string, unknown>, ctx, false) ?? schemaEvent(kind, raw, ctx);
+}
+
+/** validateEvent through the schema alone (what fastEvent must agree with). */
+export function schemaEvent(
   kind: EventInputKind,
   raw: unknown,
   ctx: NormalizeContext,
@@ -63,6 +79,19 @@ export function validateLine(raw: unknown, ctx: NormalizeContext): NormalizedEve
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, code: RejectCodes.LINE_MALFORMED, reason: 'line must be a JSON object' };
   }
+  const kind = (raw as Record<string, unknown>).kind;
+  if (kind === 'outcome' || kind === 'assignment' || kind === 'exposure') {
+    const fast = fastEvent(kind, raw as Record<string, unknown>, ctx, true);
+    if (fast) return fast;
+  }
+  return schemaLine(raw, ctx);
+}
+
+/** validateLine through the schema alone (what fastEvent must agree with). */
+export function schemaLine(raw: unknown, ctx: NormalizeContext): NormalizedEvent | Rejection {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, code: RejectCodes.LINE_MALFORMED, reason: 'line must be a JSON object' };
+  }
   const { kind, ...rest } = raw as Record<string, unknown>;
   if (typeof kind !== 'string' || !(EVENT_INPUT_KINDS as readonly string[]).includes(kind)) {
     return {
@@ -74,5 +103,5 @@ export function validateLine(raw: unknown, ctx: NormalizeContext): NormalizedEve
           : `unknown kind ${JSON.stringify(kind)} (expected one of ${EVENT_INPUT_KINDS.join(', ')})`,
     };
   }
-  return validateEvent(kind as EventInputKind, rest, ctx);
+  return schemaEvent(kind as EventInputKind, rest, ctx);
 }
