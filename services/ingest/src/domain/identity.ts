@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 /**
  * Identifier hashing: with a salt, user / anonymous / session ids are stored as hex HMAC-SHA256(salt, id)
@@ -26,5 +26,31 @@ export function canonicalJson(value: unknown): string {
 
 /** Deterministic event id of an event that came without one: sha256 over its canonical form. */
 export function deriveEventId(kind: string, event: Record<string, unknown>): string {
-  return createHash('sha256').update(kind).update('\n').update(canonicalJson(event)).digest('hex');
+  return hash('sha256', `${kind}\n${canonicalJson(event)}`, 'hex');
+}
+
+/** JSON of each key of a sorted key list, with its colon: the fixed parts of a canonical flat record. */
+export function sortedKeys(keys: readonly string[]): readonly (readonly [string, string])[] {
+  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return sorted.map((key) => [key, `${JSON.stringify(key)}:`] as const);
+}
+
+/**
+ * deriveEventId of a flat record whose keys are all among `keys` (from sortedKeys): the same id, without
+ * listing and sorting the record's keys for every event.
+ */
+export function deriveFlatEventId(
+  kind: string,
+  keys: readonly (readonly [string, string])[],
+  event: Record<string, unknown>,
+): string {
+  let text = `${kind}\n{`;
+  let first = true;
+  for (const [key, prefix] of keys) {
+    const value = event[key];
+    if (value === undefined) continue;
+    text += `${first ? '' : ','}${prefix}${typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value)}`;
+    first = false;
+  }
+  return hash('sha256', `${text}}`, 'hex');
 }

@@ -9,7 +9,7 @@ import type {
   OutcomeEvent,
   OutcomeInput,
 } from '@recsys/contracts-ingest';
-import { deriveEventId, hashIdentifier } from './identity.js';
+import { deriveFlatEventId, hashIdentifier, sortedKeys } from './identity.js';
 import { daysBefore, parseInstant, type Instant } from './time.js';
 
 export const RejectCodes = {
@@ -145,8 +145,8 @@ function checkCommon(
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
 /**
- * The normalize functions take a validated input; `parsed`, when given, is its occurred_at as parsed
- * already.
+ * The normalize functions take a validated input; `parsed`, when given, is the input's occurred_at as
+ * parsed already (see checkCommon).
  */
 export function normalizeExposure(
   input: ExposureInput,
@@ -191,6 +191,21 @@ export function normalizeExposure(
   };
 }
 
+/** Keys of the canonical form an outcome's derived event id is computed from (see deriveFlatEventId). */
+const OUTCOME_ID_KEYS = sortedKeys([
+  'tenant_id',
+  'occurred_at',
+  'type',
+  'item_id',
+  'user_id',
+  'anonymous_id',
+  'session_id',
+  'request_id',
+  'surface',
+  'value',
+  'quantity',
+]);
+
 export function normalizeOutcome(
   input: OutcomeInput,
   ctx: NormalizeContext,
@@ -198,20 +213,41 @@ export function normalizeOutcome(
 ): NormalizedEvent | Rejection {
   const instant = checkCommon(input.tenant_id, input.occurred_at, ctx, parsed);
   if ('ok' in instant) return instant;
-  const stored = {
-    type: input.type,
-    item_id: input.item_id,
-    user_id: hashIdentifier(ctx.salt, input.user_id),
-    anonymous_id: hashIdentifier(ctx.salt, input.anonymous_id),
-    session_id: hashIdentifier(ctx.salt, input.session_id),
-    request_id: input.request_id,
-    surface: input.surface,
-    value: input.value,
-    quantity: input.quantity,
-  };
+  const userId = hashIdentifier(ctx.salt, input.user_id);
+  const anonymousId = hashIdentifier(ctx.salt, input.anonymous_id);
+  const sessionId = hashIdentifier(ctx.salt, input.session_id);
   const eventId =
     input.event_id ??
-    deriveEventId('outcome', { tenant_id: ctx.tenantId, occurred_at: instant.iso, ...stored });
+    deriveFlatEventId('outcome', OUTCOME_ID_KEYS, {
+      tenant_id: ctx.tenantId,
+      occurred_at: instant.iso,
+      type: input.type,
+      item_id: input.item_id,
+      user_id: userId,
+      anonymous_id: anonymousId,
+      session_id: sessionId,
+      request_id: input.request_id,
+      surface: input.surface,
+      value: input.value,
+      quantity: input.quantity,
+    });
+  // On the stream, ids are raw (serving keys a user's recent history by the id it is called with). The
+  // optional fields are set only when present, in this order (the event's JSON is what is re-published).
+  const event: OutcomeEvent = {
+    kind: 'outcome',
+    event_id: eventId,
+    tenant_id: ctx.tenantId,
+    type: input.type,
+    item_id: input.item_id,
+  } as OutcomeEvent;
+  if (input.user_id !== undefined) event.user_id = input.user_id;
+  if (input.anonymous_id !== undefined) event.anonymous_id = input.anonymous_id;
+  if (input.session_id !== undefined) event.session_id = input.session_id;
+  if (input.request_id !== undefined) event.request_id = input.request_id;
+  if (input.surface !== undefined) event.surface = input.surface;
+  if (input.value !== undefined) event.value = input.value;
+  if (input.quantity !== undefined) event.quantity = input.quantity;
+  event.occurred_at = instant.iso;
   return {
     ok: true,
     kind: 'outcome',
@@ -222,34 +258,31 @@ export function normalizeOutcome(
       event_id: eventId,
       occurred_day: instant.day,
       occurred_at: instant.iso,
-      type: stored.type,
-      item_id: stored.item_id,
-      user_id: orNull(stored.user_id),
-      anonymous_id: orNull(stored.anonymous_id),
-      session_id: orNull(stored.session_id),
-      request_id: orNull(stored.request_id),
-      surface: orNull(stored.surface),
-      value: orNull(stored.value),
-      quantity: orNull(stored.quantity),
-    },
-    // On the stream, ids are raw (serving keys a user's recent history by the id it is called with).
-    event: dropUndefined({
-      kind: 'outcome' as const,
-      event_id: eventId,
-      tenant_id: ctx.tenantId,
       type: input.type,
       item_id: input.item_id,
-      user_id: input.user_id,
-      anonymous_id: input.anonymous_id,
-      session_id: input.session_id,
-      request_id: input.request_id,
-      surface: input.surface,
-      value: input.value,
-      quantity: input.quantity,
-      occurred_at: instant.iso,
-    }),
+      user_id: orNull(userId),
+      anonymous_id: orNull(anonymousId),
+      session_id: orNull(sessionId),
+      request_id: orNull(input.request_id),
+      surface: orNull(input.surface),
+      value: orNull(input.value),
+      quantity: orNull(input.quantity),
+    },
+    event,
   };
 }
+
+/** Keys of the canonical form an assignment's derived event id is computed from. */
+const ASSIGNMENT_ID_KEYS = sortedKeys([
+  'tenant_id',
+  'occurred_at',
+  'experiment_id',
+  'variant',
+  'user_id',
+  'anonymous_id',
+  'session_id',
+  'request_id',
+]);
 
 export function normalizeAssignment(
   input: AssignmentInput,
@@ -258,17 +291,33 @@ export function normalizeAssignment(
 ): NormalizedEvent | Rejection {
   const instant = checkCommon(input.tenant_id, input.occurred_at, ctx, parsed);
   if ('ok' in instant) return instant;
-  const stored = {
-    experiment_id: input.experiment_id,
-    variant: input.variant,
-    user_id: hashIdentifier(ctx.salt, input.user_id),
-    anonymous_id: hashIdentifier(ctx.salt, input.anonymous_id),
-    session_id: hashIdentifier(ctx.salt, input.session_id),
-    request_id: input.request_id,
-  };
+  const userId = hashIdentifier(ctx.salt, input.user_id);
+  const anonymousId = hashIdentifier(ctx.salt, input.anonymous_id);
+  const sessionId = hashIdentifier(ctx.salt, input.session_id);
   const eventId =
     input.event_id ??
-    deriveEventId('assignment', { tenant_id: ctx.tenantId, occurred_at: instant.iso, ...stored });
+    deriveFlatEventId('assignment', ASSIGNMENT_ID_KEYS, {
+      tenant_id: ctx.tenantId,
+      occurred_at: instant.iso,
+      experiment_id: input.experiment_id,
+      variant: input.variant,
+      user_id: userId,
+      anonymous_id: anonymousId,
+      session_id: sessionId,
+      request_id: input.request_id,
+    });
+  const event: AssignmentEvent = {
+    kind: 'assignment',
+    event_id: eventId,
+    tenant_id: ctx.tenantId,
+    experiment_id: input.experiment_id,
+    variant: input.variant,
+  } as AssignmentEvent;
+  if (input.user_id !== undefined) event.user_id = input.user_id;
+  if (input.anonymous_id !== undefined) event.anonymous_id = input.anonymous_id;
+  if (input.session_id !== undefined) event.session_id = input.session_id;
+  if (input.request_id !== undefined) event.request_id = input.request_id;
+  event.occurred_at = instant.iso;
   return {
     ok: true,
     kind: 'assignment',
@@ -279,25 +328,14 @@ export function normalizeAssignment(
       event_id: eventId,
       occurred_day: instant.day,
       occurred_at: instant.iso,
-      experiment_id: stored.experiment_id,
-      variant: stored.variant,
-      user_id: orNull(stored.user_id),
-      anonymous_id: orNull(stored.anonymous_id),
-      session_id: orNull(stored.session_id),
-      request_id: orNull(stored.request_id),
-    },
-    event: dropUndefined({
-      kind: 'assignment' as const,
-      event_id: eventId,
-      tenant_id: ctx.tenantId,
       experiment_id: input.experiment_id,
       variant: input.variant,
-      user_id: input.user_id,
-      anonymous_id: input.anonymous_id,
-      session_id: input.session_id,
-      request_id: input.request_id,
-      occurred_at: instant.iso,
-    }),
+      user_id: orNull(userId),
+      anonymous_id: orNull(anonymousId),
+      session_id: orNull(sessionId),
+      request_id: orNull(input.request_id),
+    },
+    event,
   };
 }
 
