@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { IngestEvent } from '@recsys/contracts-ingest';
+import type { AssignmentEvent, IngestEvent, OutcomeEvent } from '@recsys/contracts-ingest';
 import type { IngestDatabase } from './schema.js';
 
 type Db = Kysely<IngestDatabase> | Transaction<IngestDatabase>;
@@ -16,6 +16,39 @@ export function encodeEvents(events: IngestEvent[]): string {
 /** One line of encodeEvents. */
 export function encodeEvent(event: IngestEvent): string {
   return `${event.kind}\t${JSON.stringify(event)}`;
+}
+
+/** Characters JSON.stringify escapes in a string (lone surrogates included). */
+// eslint-disable-next-line no-control-regex -- control characters are what is looked for
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+const str = (value: string) => (JSON_ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`);
+/** JSON of a finite number (as JSON.stringify writes it); `null` otherwise, as JSON.stringify does. */
+const num = (value: number) => (Number.isFinite(value) ? String(value) : 'null');
+
+/**
+ * encodeEvent of an outcome as normalizeOutcome builds it (its keys in OutcomeEvent's order, the optional
+ * ones only when set), written out field by field: the same text, about twice as fast.
+ */
+export function encodeOutcome(event: OutcomeEvent): string {
+  let text = `outcome\t{"kind":"outcome","event_id":${str(event.event_id)},"tenant_id":${str(event.tenant_id)},"type":${str(event.type)},"item_id":${str(event.item_id)}`;
+  if (event.user_id !== undefined) text += `,"user_id":${str(event.user_id)}`;
+  if (event.anonymous_id !== undefined) text += `,"anonymous_id":${str(event.anonymous_id)}`;
+  if (event.session_id !== undefined) text += `,"session_id":${str(event.session_id)}`;
+  if (event.request_id !== undefined) text += `,"request_id":${str(event.request_id)}`;
+  if (event.surface !== undefined) text += `,"surface":${str(event.surface)}`;
+  if (event.value !== undefined) text += `,"value":${num(event.value)}`;
+  if (event.quantity !== undefined) text += `,"quantity":${num(event.quantity)}`;
+  return `${text},"occurred_at":${str(event.occurred_at)}}`;
+}
+
+/** encodeEvent of an assignment as normalizeAssignment builds it (see encodeOutcome). */
+export function encodeAssignment(event: AssignmentEvent): string {
+  let text = `assignment\t{"kind":"assignment","event_id":${str(event.event_id)},"tenant_id":${str(event.tenant_id)},"experiment_id":${str(event.experiment_id)},"variant":${str(event.variant)}`;
+  if (event.user_id !== undefined) text += `,"user_id":${str(event.user_id)}`;
+  if (event.anonymous_id !== undefined) text += `,"anonymous_id":${str(event.anonymous_id)}`;
+  if (event.session_id !== undefined) text += `,"session_id":${str(event.session_id)}`;
+  if (event.request_id !== undefined) text += `,"request_id":${str(event.request_id)}`;
+  return `${text},"occurred_at":${str(event.occurred_at)}}`;
 }
 
 /** The packed entries of an outbox row's text; rows written as a JSON array of events are converted. */

@@ -13,7 +13,7 @@ import {
   type EventTable,
   type RowOf,
 } from '../db/events.repository.js';
-import { encodeEvent } from '../db/outbox.repository.js';
+import { encodeAssignment, encodeOutcome } from '../db/outbox.repository.js';
 import { isMissingPartition, type PartitionManager } from '../db/partitions.js';
 import type { NormalizedEvent, Rejection } from './normalize.js';
 
@@ -45,32 +45,41 @@ const COPY_MIN_ROWS = 32;
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * Lines of UTF-8 text, each ending in a line break, collected one by one: every SPAN characters they are
- * joined into a buffer, so what stays around until the write commits is a few buffers outside the JS heap
- * rather than thousands of strings the garbage collector would copy until then.
+ * Lines of UTF-8 text, each ending in a line break, collected one by one: each is encoded straight into a
+ * buffer as it comes, so what stays around until the write commits is a few buffers outside the JS heap
+ * rather than thousands of strings the garbage collector would copy until then (and no string is joined
+ * or copied again). Buffers start small and double up to MAX_SEGMENT bytes.
  */
-class Lines {
-  private static readonly SPAN = 1 << 16;
+export class Lines {
+  private static readonly MAX_SEGMENT = 1 << 20;
   private readonly done: Buffer[] = [];
-  private pending: string[] = [];
-  private chars = 0;
+  private buf: Buffer | undefined;
+  private pos = 0;
 
   push(line: string): void {
-    this.pending.push(line);
-    this.chars += line.length;
-    if (this.chars >= Lines.SPAN) this.flush();
+    // at most 3 bytes per UTF-16 code unit, plus the line break
+    const need = line.length * 3 + 1;
+    let buf = this.buf;
+    if (!buf || this.pos + need > buf.length) {
+      this.seal();
+      const size = Math.max(need, Math.min(Lines.MAX_SEGMENT, (buf?.length ?? 2048) * 2));
+      buf = this.buf = Buffer.allocUnsafeSlow(size);
+    }
+    this.pos += buf.write(line, this.pos, 'utf8');
+    buf[this.pos++] = 10;
   }
 
   toBuffer(): Buffer {
-    this.flush();
+    this.seal();
     return this.done.length === 1 ? this.done[0]! : Buffer.concat(this.done);
   }
 
-  private flush(): void {
-    if (!this.pending.length) return;
-    this.done.push(Buffer.from(this.pending.join('\n') + '\n', 'utf8'));
-    this.pending = [];
-    this.chars = 0;
+  private seal(): void {
+    if (this.buf && this.pos) {
+      this.done.push(this.buf.subarray(0, this.pos));
+      this.buf = this.buf.subarray(this.pos);
+      this.pos = 0;
+    }
   }
 }
 
@@ -84,6 +93,8 @@ interface TablePart {
   keys: string[];
   seen: Set<string>;
   days: Set<string>;
+  /** The day of the row added last (rows of a day usually come together). */
+  lastDay: string | undefined;
   /** The rows while fewer than COPY_MIN_ROWS, then undefined (the COPY text stands for them). */
   rows: RowOf<EventTable>[] | undefined;
   copy: Lines;
@@ -132,19 +143,24 @@ export class WriteBatch {
         keys: [],
         seen: new Set(),
         days: new Set(),
+        lastDay: undefined,
         rows: [],
         copy: new Lines(),
       };
       this.parts.set(table, part);
     }
     const key = eventKey(item.row.tenant_id, item.eventId, item.day);
-    if (part.seen.has(key)) {
+    const seen = part.seen.size;
+    part.seen.add(key);
+    if (part.seen.size === seen) {
       // Repeated within the same batch: the first occurrence is the one stored.
       this.early.set(index, { kind: item.kind, status: 'duplicate', event_id: item.eventId });
       return;
     }
-    part.seen.add(key);
-    part.days.add(item.day);
+    if (item.day !== part.lastDay) {
+      part.days.add(item.day);
+      part.lastDay = item.day;
+    }
     const row = item.kind === 'exposure' ? { ...item.row, source: this.source } : item.row;
     if (part.rows) {
       part.rows.push(row);
@@ -152,7 +168,7 @@ export class WriteBatch {
     }
     part.copy.push(copyLine(table, row));
     if (item.kind !== 'exposure') {
-      this.outbox.push(encodeEvent(item.event));
+      this.outbox.push(item.kind === 'outcome' ? encodeOutcome(item.event) : encodeAssignment(item.event));
       this.outboxParts.push(part);
       this.outboxRows.push(part.indexes.length);
     }
