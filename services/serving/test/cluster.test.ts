@@ -53,17 +53,24 @@ describe('serving with SERVING_WORKERS=2 (node:cluster)', () => {
         // The primary migrates once before forking.
         MIGRATE_ON_START: 'true',
       },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let stderr = '';
+    child
+      .stderr!.setEncoding('utf8')
+      .on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)));
     exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-    // Generous: each worker compiles the service with tsx on a shared two-core machine.
-    await waitFor(async () => workerPids(child.pid!).length === 2, 60_000, 200);
+    const alive = () => {
+      if (child.exitCode !== null) throw new Error(`serving exited ${child.exitCode}: ${stderr}`);
+    };
+    // Generous: each worker compiles the service with tsx on a shared two-core machine, next to other suites.
+    await waitFor(async () => (alive(), workerPids(child.pid!).length >= 2), 150_000, 200);
     await waitFor(
-      async () => (await getOnce(`${url}/readyz`).catch(() => ({ status: 0 }))).status === 200,
-      60_000,
+      async () => (alive(), (await getOnce(`${url}/readyz`).catch(() => ({ status: 0 }))).status === 200),
+      150_000,
       200,
     );
-  }, 120_000);
+  }, 320_000);
 
   afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
