@@ -22,16 +22,17 @@ import {
   type Accumulated,
   type AccumulateParams,
 } from './artifacts/accumulate.js';
+import { StreamedArtifactFile } from './artifacts/artifact-file.js';
 import {
-  buildCatalog,
-  buildContentSim,
-  buildCooc,
-  buildEase,
-  buildImplicit,
-  buildPopularity,
-  buildSessionSeq,
+  writeCatalog,
+  writeContentSim,
+  writeCooc,
+  writeEase,
+  writeImplicit,
+  writePopularity,
+  writeSessionSeq,
 } from './artifacts/builders.js';
-import type { EnvelopeBase } from './artifacts/envelope.js';
+import { BODY_KEY, collect, type ArtifactWriter, type EnvelopeBase } from './artifacts/envelope.js';
 import { canonicalDigest, canonicalJson, sha256Hex, spoolCanonical } from './canonical.js';
 import { DAY_MS, isoOf, type InputRecord, type Window } from './events.js';
 import { evaluateVersion, LocalEvaluator, type Evaluator } from './eval/evaluator.js';
@@ -39,7 +40,7 @@ import { compareToBaseline, type GateMetric, type MetricSummary } from './eval/m
 import { reportHtml, reportMarkdown } from './eval/report.js';
 import { movePointer, PointerConflictError, readCurrent } from './publish/pointer.js';
 import { digestOf, keys, putFile, type ObjectStore } from './publish/store.js';
-import { ArtifactValidator, verifyObject } from './validate.js';
+import { ArtifactValidator, RowChecker, verifyObject } from './validate.js';
 
 export const ALL_KINDS: ArtifactKind[] = [
   'popularity',
@@ -190,8 +191,9 @@ export function buildArtifacts(
 }
 
 /**
- * The artifacts one at a time (popularity, cooc, i2i, session_seq, implicit, catalog, content_sim), so a
- * caller can validate and serialize each and let it go before the next is built.
+ * The artifacts one at a time (popularity, cooc, i2i, session_seq, implicit, catalog, content_sim), in
+ * memory, so a caller can validate and serialize each and let it go before the next is built. Empty optional
+ * artifacts are left out.
  */
 export function* buildEach(
   acc: Accumulated,
@@ -201,103 +203,122 @@ export function* buildEach(
   /** release: drop each counter table from `acc` once the last builder that reads it is done (frees memory). */
   options: { release?: boolean } = {},
 ): Generator<[ArtifactKind, Artifact]> {
+  for (const step of artifactSteps(acc, base, build, onEaseProgress, options)) {
+    const artifact = collect<Artifact>(step.write);
+    if (step.keepEmpty || rowCount(artifact) > 0) yield [step.kind, artifact];
+  }
+}
+
+function rowCount(artifact: Artifact): number {
+  return (artifact as unknown as Record<string, unknown[]>)[BODY_KEY[artifact.artifact_type]]!.length;
+}
+
+/** One artifact to build: its writer (see ArtifactWriter); an empty one is left out unless `keepEmpty`. */
+export interface ArtifactStep {
+  kind: ArtifactKind;
+  write: ArtifactWriter;
+  keepEmpty: boolean;
+}
+
+/**
+ * The artifacts to build, in order, as writers: each is run by the caller (into memory or a file) before the
+ * next is asked for, and with `release` the counters no later step reads are dropped in between.
+ */
+export function* artifactSteps(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  build: BuildParams,
+  onEaseProgress?: (fraction: number) => void,
+  options: { release?: boolean } = {},
+): Generator<ArtifactStep> {
   const want = new Set(build.kinds);
   const release = options.release === true;
-  // Each step builds one artifact (null: not wanted or empty), then `after` drops what no later step reads.
-  const steps: [ArtifactKind, () => Artifact | null, (() => void)?][] = [
-    [
-      'popularity',
-      () =>
-        want.has('popularity')
-          ? buildPopularity(acc, base, { halfLifeMs: build.halfLifeMs, maxItems: build.maxPopularityItems })
-          : null,
-    ],
-    [
-      'cooc',
-      () => {
-        if (!want.has('cooc')) return null;
-        const cooc = buildCooc(acc, base, {
-          topN: build.topN,
-          minSupport: build.minSupport,
-          release,
-          extra: {
-            session_gap_minutes: build.sessionGapMs / 60_000,
-            max_items_per_session: build.maxItemsPerSession,
-            user_window_hours: build.userWindowMs / 3_600_000,
-            user_window_items: build.userWindowItems,
-            user_window_weight: build.userWindowWeight,
+  if (want.has('popularity'))
+    yield {
+      kind: 'popularity',
+      keepEmpty: true,
+      write: (sink) =>
+        writePopularity(
+          acc,
+          base,
+          { halfLifeMs: build.halfLifeMs, maxItems: build.maxPopularityItems },
+          sink,
+        ),
+    };
+  if (want.has('cooc'))
+    yield {
+      kind: 'cooc',
+      keepEmpty: false,
+      write: (sink) =>
+        writeCooc(
+          acc,
+          base,
+          {
+            topN: build.topN,
+            minSupport: build.minSupport,
+            release,
+            extra: {
+              session_gap_minutes: build.sessionGapMs / 60_000,
+              max_items_per_session: build.maxItemsPerSession,
+              user_window_hours: build.userWindowMs / 3_600_000,
+              user_window_items: build.userWindowItems,
+              user_window_weight: build.userWindowWeight,
+            },
           },
-        });
-        return cooc.neighbors.length ? cooc : null;
-      },
-      () => {
-        if (release) acc.pairs = [];
-      },
-    ],
-    [
-      'i2i',
-      () => {
-        if (!want.has('i2i') || !acc.userIds.length) return null;
-        const i2i = buildEase(acc, base, {
-          lambda: build.easeLambda,
-          maxItems: build.easeItems,
-          topN: build.topN,
-          maxMemoryBytes: build.maxMemoryBytes,
-          ...(onEaseProgress ? { onProgress: onEaseProgress } : {}),
-        });
-        return i2i.neighbors.length ? i2i : null;
-      },
-    ],
-    [
-      'session_seq',
-      () => {
-        if (!want.has('session_seq')) return null;
-        const seq = buildSessionSeq(acc, base, { topN: build.topN, minSupport: 1, release });
-        return seq.neighbors.length ? seq : null;
-      },
-      () => {
-        if (release) acc.transitions = [];
-      },
-    ],
-    [
-      'implicit',
-      () => {
-        if (!want.has('implicit')) return null;
-        const implicit = buildImplicit(acc, base, {
-          maxItemsPerUser: build.maxItemsPerUser,
-          halfLifeMs: build.historyHalfLifeMs ?? build.halfLifeMs,
-          release,
-        });
-        return implicit.users.length ? implicit : null;
-      },
-      () => {
-        if (release) acc.userItems = [];
-      },
-    ],
-    [
-      'catalog',
-      () => {
-        if (!acc.catalogKnown || !want.has('catalog')) return null;
-        const catalog = buildCatalog(acc, base, { maxItems: build.maxItems });
-        return catalog.items.length ? catalog : null;
-      },
-    ],
-    [
-      'content_sim',
-      () => {
-        if (!acc.catalogKnown || !want.has('content_sim')) return null;
-        const content = buildContentSim(acc, base);
-        return content.items.length ? content : null;
-      },
-    ],
-  ];
-  let current: Artifact | null = null;
-  for (const [kind, make, after] of steps) {
-    current = make();
-    if (current) yield [kind, current];
-    current = null;
-    after?.();
-  }
+          sink,
+        ),
+    };
+  if (release) acc.pairs = [];
+  if (want.has('i2i') && acc.userIds.length)
+    yield {
+      kind: 'i2i',
+      keepEmpty: false,
+      write: (sink) =>
+        writeEase(
+          acc,
+          base,
+          {
+            lambda: build.easeLambda,
+            maxItems: build.easeItems,
+            topN: build.topN,
+            maxMemoryBytes: build.maxMemoryBytes,
+            ...(onEaseProgress ? { onProgress: onEaseProgress } : {}),
+          },
+          sink,
+        ),
+    };
+  if (want.has('session_seq'))
+    yield {
+      kind: 'session_seq',
+      keepEmpty: false,
+      write: (sink) => writeSessionSeq(acc, base, { topN: build.topN, minSupport: 1, release }, sink),
+    };
+  if (release) acc.transitions = [];
+  if (want.has('implicit'))
+    yield {
+      kind: 'implicit',
+      keepEmpty: false,
+      write: (sink) =>
+        writeImplicit(
+          acc,
+          base,
+          {
+            maxItemsPerUser: build.maxItemsPerUser,
+            halfLifeMs: build.historyHalfLifeMs ?? build.halfLifeMs,
+            release,
+          },
+          sink,
+        ),
+    };
+  if (release) acc.userItems = [];
+  if (acc.catalogKnown && want.has('catalog'))
+    yield {
+      kind: 'catalog',
+      keepEmpty: false,
+      write: (sink) => writeCatalog(acc, base, { maxItems: build.maxItems }, sink),
+    };
+  if (acc.catalogKnown && want.has('content_sim'))
+    yield { kind: 'content_sim', keepEmpty: false, write: (sink) => writeContentSim(acc, base, sink) };
 }
 
 /** Version of an artifact set: a content hash over (segment, kind → object sha256). */
@@ -337,8 +358,7 @@ export class ArtifactSpool {
   add(kind: ArtifactKind, artifact: Artifact, spool = true): void {
     let digest: { sha256: string; bytes: number };
     if (spool) {
-      this.dir ??= mkdtempSync(join(this.options.spoolDir ?? tmpdir(), 'publisher-spool-'));
-      const path = join(this.dir, `${kind}.json`);
+      const path = this.pathOf(kind);
       digest = spoolCanonical(artifact, path);
       this.files[kind] = path;
     } else {
@@ -348,6 +368,32 @@ export class ArtifactSpool {
         return; // not serializable (non-finite numbers): validation has said so
       }
     }
+    this.record(kind, digest);
+  }
+
+  /** A file for `kind` to be written row by row (see StreamedArtifactFile); `added` records it when done. */
+  open(kind: ArtifactKind): StreamedArtifactFile {
+    return new StreamedArtifactFile(this.pathOf(kind));
+  }
+
+  /** Records a streamed file (spooled: it is uploaded; not: it is removed, only its version is reported). */
+  added(
+    kind: ArtifactKind,
+    file: StreamedArtifactFile,
+    digest: { sha256: string; bytes: number },
+    spool: boolean,
+  ) {
+    if (spool) this.files[kind] = file.path;
+    else file.discard();
+    this.record(kind, digest);
+  }
+
+  private pathOf(kind: ArtifactKind): string {
+    this.dir ??= mkdtempSync(join(this.options.spoolDir ?? tmpdir(), 'publisher-spool-'));
+    return join(this.dir, `${kind}.json`);
+  }
+
+  private record(kind: ArtifactKind, digest: { sha256: string; bytes: number }): void {
     const uri = this.options.uri(keys.object(this.options.tenant, this.options.surface, kind, digest.sha256));
     this.entries[kind] = { uri, sha256: digest.sha256, bytes: digest.bytes };
   }
@@ -502,6 +548,15 @@ async function runStages(
   stages: RunResult['stages'],
 ): Promise<RunResult> {
   const { logger } = deps;
+  /** Adds time to a stage (entries of one stage add up, as build/validate/stage run once per artifact). */
+  const account = (name: string, seconds: number, cpuSeconds: number, peakRssMb: number) => {
+    const seen = stages.find((s) => s.name === name);
+    if (seen) {
+      seen.seconds += seconds;
+      seen.cpuSeconds += cpuSeconds;
+      seen.peakRssMb = Math.max(seen.peakRssMb, peakRssMb);
+    } else stages.push({ name, seconds, cpuSeconds, peakRssMb });
+  };
   const timed = async <T>(name: string, fn: (stage: Stage) => Promise<T> | T): Promise<T> => {
     const stage = deps.stage(name);
     const started = performance.now();
@@ -520,14 +575,7 @@ async function runStages(
       const seconds = (performance.now() - started) / 1000;
       const cpu = process.cpuUsage(cpuStart);
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      // build/validate/stage run once per artifact: the entries of one stage add up.
-      const peakRssMb = Math.round(peak / 2 ** 20);
-      const seen = stages.find((s) => s.name === name);
-      if (seen) {
-        seen.seconds += seconds;
-        seen.cpuSeconds += cpuSeconds;
-        seen.peakRssMb = Math.max(seen.peakRssMb, peakRssMb);
-      } else stages.push({ name, seconds, cpuSeconds, peakRssMb });
+      account(name, seconds, cpuSeconds, Math.round(peak / 2 ** 20));
       logger.info(
         { stage: name, seconds: Number(seconds.toFixed(3)), peak_rss_mb: Math.round(peak / 2 ** 20) },
         'stage done',
@@ -579,9 +627,11 @@ async function runStages(
     publisherVersion: deps.publisherVersion,
     sourceHash: acc.sourceHash,
   };
-  // 2–4. Build, validate and serialize one artifact at a time: each is checked, spooled to a file and let go
-  // before the next is built (kept only when DB mode or the local gate needs the objects). Then stage: upload
-  // the spooled objects and the staged manifest (or PUT to serving in DB mode), and find the current version.
+  // 2–4. Build, validate and serialize one artifact at a time. When the objects are needed afterwards (DB mode,
+  // the local gate) each is built in memory, checked, spooled to a file and kept. Otherwise none is ever held:
+  // each row goes to the artifact's file and its checks as it is built (StreamedArtifactFile, RowChecker), so
+  // memory holds the counters and one row, whatever the size of the artifacts. Then stage: upload the spooled
+  // objects and the staged manifest (or PUT to serving in DB mode), and find the current version.
   const keepObjects = options.mode === 'db' || (holdoutMs > 0 && gate.evaluator === 'local');
   const artifacts: Partial<Record<ArtifactKind, Artifact>> = {};
   const counts: Record<string, Record<string, number>> = {};
@@ -594,22 +644,58 @@ async function runStages(
   let manifest: Manifest;
   try {
     let buildStage: Stage | null = null;
-    const builder = buildEach(acc, base, options.build, (f) => buildStage?.tick(Math.round(f * 100)), {
+    const steps = artifactSteps(acc, base, options.build, (f) => buildStage?.tick(Math.round(f * 100)), {
       release: true,
     });
     for (;;) {
-      const next = await timed('build', (stage) => {
-        buildStage = stage;
-        return builder.next();
-      });
-      buildStage = null;
+      const next = steps.next();
       if (next.done) break;
-      const [kind, artifact] = next.value;
-      counts[kind] = artifact.counts;
-      const clean = await timed('validate', () => validator.add(kind, artifact));
-      // A refused artifact is only hashed (for the version reported), never spooled.
-      await timed('stage', () => spool.add(kind, artifact, clean));
-      if (keepObjects) artifacts[kind] = artifact;
+      const step = next.value;
+      const { kind } = step;
+      if (keepObjects) {
+        const artifact = await timed('build', (stage) => {
+          buildStage = stage;
+          return collect<Artifact>(step.write);
+        });
+        buildStage = null;
+        if (!step.keepEmpty && rowCount(artifact) === 0) continue;
+        counts[kind] = artifact.counts;
+        const clean = await timed('validate', () => validator.add(kind, artifact));
+        // A refused artifact is only hashed (for the version reported), never spooled.
+        await timed('stage', () => spool.add(kind, artifact, clean));
+        artifacts[kind] = artifact;
+        continue;
+      }
+      const file = spool.open(kind);
+      const rows = new RowChecker(kind);
+      try {
+        const head = await timed('build', (stage) => {
+          buildStage = stage;
+          return step.write((row) => {
+            file.row(row);
+            rows.add(row);
+          });
+        });
+        buildStage = null;
+        rows.flush();
+        // The row checks ran inside the build: their time is validation's.
+        const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+        account('build', -rows.seconds, -rows.cpuSeconds, rss);
+        account('validate', rows.seconds, rows.cpuSeconds, rss);
+        if (!step.keepEmpty && rows.count === 0) {
+          file.discard();
+          continue;
+        }
+        counts[kind] = head.counts;
+        const digest = await timed('stage', () => file.finish(head));
+        const clean = await timed('validate', () =>
+          validator.addStreamed(kind, head, rows, digest.bytes, file.problem),
+        );
+        spool.added(kind, file, digest, clean);
+      } catch (error) {
+        file.discard();
+        throw error;
+      }
     }
     const validation = await timed('validate', () => validator.finish());
     const now = deps.now();

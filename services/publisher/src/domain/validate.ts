@@ -1,4 +1,17 @@
-import { Artifact, type ArtifactKind, type Manifest } from '@recsys/contracts-publisher';
+import {
+  Artifact,
+  CatalogArtifact,
+  CoocArtifact,
+  ContentSimArtifact,
+  I2iArtifact,
+  ImplicitArtifact,
+  PopularityArtifact,
+  SessionSeqArtifact,
+  type ArtifactKind,
+  type Manifest,
+} from '@recsys/contracts-publisher';
+import { z } from 'zod';
+import { BODY_KEY, type ArtifactHead } from './artifacts/envelope.js';
 import { canonicalDigest, sha256Hex } from './canonical.js';
 
 export interface ValidationLimits {
@@ -55,7 +68,7 @@ export class ArtifactValidator {
 
   /** Checks one artifact; true when it passed its own checks (cross-checks come in `finish`). */
   add(kind: ArtifactKind, raw: unknown): boolean {
-    const { errors, limits, expect } = this;
+    const { errors, limits } = this;
     const before = errors.length;
     this.kinds.push(kind);
     const nonFinite = findNonFinite(raw, kind);
@@ -85,8 +98,64 @@ export class ArtifactValidator {
     if (typeof rawChecksum !== 'string') errors.push(`${kind}: checksum missing`);
     else if (digest.sha256 !== rawChecksum) errors.push(`${kind}: checksum mismatch`);
     const rows = rowIds(artifact);
-    if (rows.length === 0) errors.push(`${kind}: empty`);
-    const duplicate = firstDuplicate(rows);
+    this.accept(kind, artifact, {
+      rows: rows.length,
+      duplicate: firstDuplicate(rows),
+      ids: () => (artifact.artifact_type === 'catalog' ? new Set(rows) : referencedItems(artifact)),
+    });
+    return errors.length === before;
+  }
+
+  /**
+   * Checks one artifact that was streamed to a file (see StreamedArtifactFile): its head, and what `rows`
+   * saw of its rows as they were written. `bytes` is the file's length; `problem` a row that could not be
+   * encoded. True when it passed its own checks.
+   */
+  addStreamed(
+    kind: ArtifactKind,
+    head: ArtifactHead,
+    rows: RowChecker,
+    bytes: number,
+    problem: string | null,
+  ): boolean {
+    const { errors, limits } = this;
+    const before = errors.length;
+    this.kinds.push(kind);
+    const body = BODY_KEY[kind];
+    const issue = problem ?? rows.issue ?? schemaIssue({ ...head, [body]: [] });
+    if (issue) {
+      errors.push(`${kind}: ${problem ? '' : 'schema: '}${issue}`);
+      return false;
+    }
+    if (head.artifact_type !== kind) {
+      errors.push(`${kind}: artifact_type is ${head.artifact_type}`);
+      return false;
+    }
+    this.bytes[kind] = bytes;
+    if (bytes > limits.maxArtifactBytes)
+      errors.push(`${kind}: ${bytes} bytes, above the limit of ${limits.maxArtifactBytes}`);
+    this.accept(kind, head, {
+      rows: rows.count,
+      duplicate: rows.duplicate,
+      ids: () => (kind === 'catalog' ? rows.ids : [...rows.referenced]),
+    });
+    return errors.length === before;
+  }
+
+  /** The checks shared by both kinds of `add`, after the schema: rows, envelope, ids against the catalog. */
+  private accept(
+    kind: ArtifactKind,
+    artifact: Pick<Artifact, 'artifact_type' | 'tenant' | 'surface' | 'segment' | 'window'>,
+    rows: {
+      rows: number;
+      duplicate: string | undefined;
+      /** The catalog's ids (a catalog) or the item ids the artifact names (any other). */
+      ids: () => Set<string> | string[];
+    },
+  ): void {
+    const { errors, expect } = this;
+    if (rows.rows === 0) errors.push(`${kind}: empty`);
+    const duplicate = rows.duplicate;
     if (duplicate !== undefined) errors.push(`${kind}: duplicate row ${JSON.stringify(duplicate)}`);
     const segment = (artifact.segment as string | undefined) ?? 'default';
     if (expect) {
@@ -98,11 +167,11 @@ export class ArtifactValidator {
     }
     let unknown: string | null | string[] = null;
     if (artifact.artifact_type === 'catalog') {
-      this.known = new Set(artifact.items.map((i) => i.item_id));
+      this.known = rows.ids() as Set<string>;
       for (const other of this.valid)
         if (Array.isArray(other.unknown)) other.unknown = this.unknownError(other.type, other.unknown);
     } else {
-      const ids = referencedItems(artifact);
+      const ids = rows.ids() as string[];
       unknown = this.known ? this.unknownError(kind, ids) : ids;
     }
     this.valid.push({
@@ -113,7 +182,6 @@ export class ArtifactValidator {
       segment,
       unknown,
     });
-    return errors.length === before;
   }
 
   private unknownError(type: ArtifactKind, ids: string[]): string | null {
@@ -153,16 +221,6 @@ export class ArtifactValidator {
   }
 }
 
-const BODY_KEY: Record<string, 'items' | 'neighbors' | 'users'> = {
-  popularity: 'items',
-  content_sim: 'items',
-  catalog: 'items',
-  cooc: 'neighbors',
-  i2i: 'neighbors',
-  session_seq: 'neighbors',
-  implicit: 'users',
-};
-
 /** Rows schema-checked per call: the parse builds a copy of what it checks, so it sees a slice at a time. */
 const SCHEMA_ROWS = 5_000;
 
@@ -172,7 +230,7 @@ const SCHEMA_ROWS = 5_000;
  */
 function schemaIssue(raw: unknown): string | null {
   const record = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : null;
-  const key = record ? BODY_KEY[String(record.artifact_type)] : undefined;
+  const key = record ? (BODY_KEY as Record<string, string>)[String(record.artifact_type)] : undefined;
   const rows = key ? record![key] : undefined;
   const slices = Array.isArray(rows) ? Math.max(1, Math.ceil(rows.length / SCHEMA_ROWS)) : 1;
   for (let slice = 0; slice < slices; slice++) {
@@ -188,6 +246,77 @@ function schemaIssue(raw: unknown): string | null {
     }
   }
   return null;
+}
+
+const ROW_SCHEMAS = {
+  popularity: PopularityArtifact.shape.items.element,
+  cooc: CoocArtifact.shape.neighbors.element,
+  i2i: I2iArtifact.shape.neighbors.element,
+  session_seq: SessionSeqArtifact.shape.neighbors.element,
+  content_sim: ContentSimArtifact.shape.items.element,
+  implicit: ImplicitArtifact.shape.users.element,
+  catalog: CatalogArtifact.shape.items.element,
+} satisfies Record<ArtifactKind, z.ZodType>;
+
+/**
+ * The row checks of one artifact while it is written (see ArtifactValidator.addStreamed): each row is
+ * schema-checked, a slice of SCHEMA_ROWS at a time, and its id and the item ids it names are collected.
+ * Holds a slice of rows, the row ids and the item ids named (bounded by the rows and the catalog), never
+ * the artifact. `seconds`/`cpuSeconds` is the time spent checking.
+ */
+export class RowChecker {
+  count = 0;
+  issue: string | null = null;
+  duplicate: string | undefined;
+  readonly ids = new Set<string>();
+  readonly referenced = new Set<string>();
+  seconds = 0;
+  cpuSeconds = 0;
+  private slice: Record<string, unknown>[] = [];
+  private readonly schema: z.ZodType;
+  private readonly body: string;
+
+  constructor(private readonly kind: ArtifactKind) {
+    this.schema = z.array(ROW_SCHEMAS[kind]);
+    this.body = BODY_KEY[kind];
+  }
+
+  add(row: Record<string, unknown>): void {
+    this.slice.push(row);
+    if (this.slice.length >= SCHEMA_ROWS) this.flush();
+  }
+
+  /** Checks the rows added since the last call (called at the end of the artifact too). */
+  flush(): void {
+    const slice = this.slice;
+    if (!slice.length) return;
+    this.slice = [];
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const start = this.count;
+    this.count += slice.length;
+    if (this.issue === null) {
+      const result = this.schema.safeParse(slice);
+      if (!result.success) {
+        const issue = result.error.issues[0]!;
+        const [index, ...rest] = issue.path;
+        this.issue = `${[this.body, Number(index) + start, ...rest].join('.')} ${issue.message}`;
+      }
+    }
+    const idKey = this.kind === 'implicit' ? 'user_id' : 'item_id';
+    const names = this.kind !== 'popularity' && this.kind !== 'content_sim' && this.kind !== 'catalog';
+    for (const row of slice) {
+      const id = row[idKey] as string;
+      const seen = this.ids.size;
+      this.ids.add(id);
+      if (this.ids.size === seen) this.duplicate ??= id;
+      if (this.kind !== 'implicit') this.referenced.add(id);
+      if (names) for (const item of row.items as { item_id: string }[]) this.referenced.add(item.item_id);
+    }
+    this.seconds += (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    this.cpuSeconds += (used.user + used.system) / 1e6;
+  }
 }
 
 /** Checks a manifest entry against the bytes read back from the store. */
@@ -254,18 +383,35 @@ function firstDuplicate(values: string[]): string | undefined {
   return undefined;
 }
 
+/** The path of the first non-finite number in `value`, or null; paths are only built when there is one. */
 function findNonFinite(value: unknown, path: string): string | null {
+  return hasNonFinite(value) ? pathOfNonFinite(value, path) : null;
+}
+
+function hasNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNonFinite(value[i])) return true;
+    return false;
+  }
+  if (value && typeof value === 'object') {
+    for (const key in value) if (hasNonFinite((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+function pathOfNonFinite(value: unknown, path: string): string | null {
   if (typeof value === 'number') return Number.isFinite(value) ? null : path;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findNonFinite(value[i], `${path}[${i}]`);
+      const found = pathOfNonFinite(value[i], `${path}[${i}]`);
       if (found) return found;
     }
     return null;
   }
   if (value && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
-      const found = findNonFinite(v, `${path}.${key}`);
+      const found = pathOfNonFinite(v, `${path}.${key}`);
       if (found) return found;
     }
   }

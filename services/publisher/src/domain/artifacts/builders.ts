@@ -1,6 +1,8 @@
 /**
- * Artifact builders: pure functions from the accumulated counts to artifact documents. Each returns a sealed
- * artifact (checksum set) whose `build.params` records every parameter it used.
+ * Artifact builders: pure functions from the accumulated counts to artifact documents. Each `write*` hands
+ * its rows to a sink in stored order (sorted by id, so nothing has to be held to sort them) and returns the
+ * head whose `build.params` records every parameter it used; each `build*` collects the same into a sealed
+ * artifact (checksum set) in memory.
  */
 import type {
   CatalogArtifact,
@@ -15,7 +17,15 @@ import { DAY_MS, LimitError } from '../events.js';
 import type { Accumulated } from './accumulate.js';
 import { invertSpdInPlace } from './linalg.js';
 import { WeightTable } from './weight-table.js';
-import { envelope, roundScore, seal, topN, type EnvelopeBase } from './envelope.js';
+import {
+  collect,
+  envelope,
+  roundScore,
+  topN,
+  type ArtifactHead,
+  type EnvelopeBase,
+  type RowSink,
+} from './envelope.js';
 
 /** Hard ceiling on neighbours per item, whatever is asked for (artifact size grows linearly with it). */
 export const MAX_NEIGHBOURS_CAP = 500;
@@ -38,34 +48,53 @@ const RELEASED = new WeightTable();
 const byId = (a: { item_id: string }, b: { item_id: string }) =>
   a.item_id < b.item_id ? -1 : a.item_id > b.item_id ? 1 : 0;
 
+const idOrders = new WeakMap<readonly string[], Int32Array>();
+
+/** Indexes of `ids` in ascending id order (code unit order, as rows are stored); cached per array. */
+export function idOrder(ids: readonly string[]): Int32Array {
+  let order = idOrders.get(ids);
+  if (!order) {
+    order = Int32Array.from(ids.keys());
+    order.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    idOrders.set(ids, order);
+  }
+  return order;
+}
+
+type PopularityParams = { halfLifeMs: number; maxItems: number };
+
 export function buildPopularity(
   acc: Accumulated,
   base: EnvelopeBase,
-  params: { halfLifeMs: number; maxItems: number },
+  params: PopularityParams,
 ): PopularityArtifact {
+  return collect((sink) => writePopularity(acc, base, params, sink));
+}
+
+/** Popularity rows, best first (score desc, id asc). */
+export function writePopularity(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: PopularityParams,
+  sink: RowSink,
+): ArtifactHead {
   const ranked = topN(
     acc.itemScore.map((score, idx) => [idx, score] as [number, number]),
     params.maxItems,
     (idx) => acc.itemIds[idx]!,
   );
-  const items = ranked.map(({ key, score }) => ({
-    item_id: acc.itemIds[key]!,
-    score: roundScore(score),
-    count: acc.itemEvents[key]!,
-  }));
-  return seal({
+  for (const { key, score } of ranked)
+    sink({ item_id: acc.itemIds[key]!, score: roundScore(score), count: acc.itemEvents[key]! });
+  return {
     ...envelope(
       base,
       'popularity',
       { half_life_days: params.halfLifeMs / DAY_MS, max_items: params.maxItems },
-      { items: items.length, distinct_items: acc.itemIds.length, events: acc.stats.events },
+      { items: ranked.length, distinct_items: acc.itemIds.length, events: acc.stats.events },
     ),
-    artifact_type: 'popularity' as const,
-    items,
-  });
+    artifact_type: 'popularity',
+  };
 }
-
-type Neighbours = { item_id: string; items: { item_id: string; score: number }[] }[];
 
 /**
  * Indices of the `n` largest positive values of `values`, best first (ties: name ascending), selected with a
@@ -113,24 +142,26 @@ export function topPositive(values: Float64Array, n: number, names: readonly str
   return Array.from(heap.subarray(0, size)).sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
 }
 
-function neighbourRows(
+/** Writes the top-n neighbours of each item of `rows` (which come in id order); rows left empty are skipped. */
+function writeNeighbourRows(
   acc: Accumulated,
   rows: Iterable<[number, Iterable<[number, number]>]>,
   n: number,
-): { neighbors: Neighbours; edges: number } {
-  const neighbors: Neighbours = [];
+  sink: RowSink,
+): { items: number; edges: number } {
+  let items = 0;
   let edges = 0;
   for (const [item, scores] of rows) {
     const top = topN(scores, n, (idx) => acc.itemIds[idx]!);
     if (!top.length) continue;
+    items++;
     edges += top.length;
-    neighbors.push({
+    sink({
       item_id: acc.itemIds[item]!,
       items: top.map(({ key, score }) => ({ item_id: acc.itemIds[key]!, score: roundScore(score) })),
     });
   }
-  neighbors.sort(byId);
-  return { neighbors, edges };
+  return { items, edges };
 }
 
 /**
@@ -138,15 +169,24 @@ function neighbourRows(
  * and per-user windows (weight `userWindowWeight`), normalized by cosine: w(a,b) / √(n(a)·n(b)) with n the
  * item's event count. Pairs below `minSupport` are dropped; top-N per item.
  */
-export function buildCooc(
+type CoocParams = { topN: number; minSupport: number; extra?: Record<string, unknown>; release?: boolean };
+
+export function buildCooc(acc: Accumulated, base: EnvelopeBase, params: CoocParams): CoocArtifact {
+  return collect((sink) => writeCooc(acc, base, params, sink));
+}
+
+export function writeCooc(
   acc: Accumulated,
   base: EnvelopeBase,
-  params: { topN: number; minSupport: number; extra?: Record<string, unknown>; release?: boolean },
-): CoocArtifact {
+  params: CoocParams,
+  sink: RowSink,
+): ArtifactHead {
   assertTopN(params.topN);
+  const order = idOrder(acc.itemIds);
   const rows = function* (): Generator<[number, Iterable<[number, number]>]> {
-    for (let a = 0; a < acc.pairs.length; a++) {
-      const pairs = acc.pairs[a]!;
+    for (const a of order) {
+      const pairs = acc.pairs[a];
+      if (!pairs?.size) continue;
       if (!pairs.size) continue;
       const na = acc.itemEvents[a]!;
       yield [
@@ -162,14 +202,14 @@ export function buildCooc(
       if (params.release) acc.pairs[a] = RELEASED;
     }
   };
-  const { neighbors, edges } = neighbourRows(acc, rows(), params.topN);
-  return seal({
+  const { items, edges } = writeNeighbourRows(acc, rows(), params.topN, sink);
+  return {
     ...envelope(
       base,
       'cooc',
       { top_n: params.topN, min_support: params.minSupport, normalization: 'cosine', ...params.extra },
       {
-        items: neighbors.length,
+        items,
         edges,
         sessions: acc.stats.sessions,
         skipped_baskets: acc.stats.skippedBaskets,
@@ -177,22 +217,33 @@ export function buildCooc(
         ...(acc.stats.prunedPairs ? { pruned_entries: acc.stats.prunedPairs } : {}),
       },
     ),
-    artifact_type: 'cooc' as const,
-    neighbors,
-  });
+    artifact_type: 'cooc',
+  };
 }
 
 /** Next-item transitions within sessions, normalized per source item: P(next = b | current = a). */
+type SessionSeqParams = { topN: number; minSupport: number; release?: boolean };
+
 export function buildSessionSeq(
   acc: Accumulated,
   base: EnvelopeBase,
-  params: { topN: number; minSupport: number; release?: boolean },
+  params: SessionSeqParams,
 ): SessionSeqArtifact {
+  return collect((sink) => writeSessionSeq(acc, base, params, sink));
+}
+
+export function writeSessionSeq(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: SessionSeqParams,
+  sink: RowSink,
+): ArtifactHead {
   assertTopN(params.topN);
+  const order = idOrder(acc.itemIds);
   const rows = function* (): Generator<[number, Iterable<[number, number]>]> {
-    for (let a = 0; a < acc.transitions.length; a++) {
-      const next = acc.transitions[a]!;
-      if (!next.size) continue;
+    for (const a of order) {
+      const next = acc.transitions[a];
+      if (!next?.size) continue;
       // The exact total, also when the per-item counters were pruned to their strongest entries.
       const total = acc.transitionTotals[a]!;
       yield [
@@ -204,52 +255,61 @@ export function buildSessionSeq(
       if (params.release) acc.transitions[a] = RELEASED;
     }
   };
-  const { neighbors, edges } = neighbourRows(acc, rows(), params.topN);
-  return seal({
+  const { items, edges } = writeNeighbourRows(acc, rows(), params.topN, sink);
+  return {
     ...envelope(
       base,
       'session_seq',
       { top_n: params.topN, min_support: params.minSupport, normalization: 'transition_probability' },
       {
-        items: neighbors.length,
+        items,
         edges,
         ...(acc.stats.prunedTransitions ? { pruned_entries: acc.stats.prunedTransitions } : {}),
       },
     ),
-    artifact_type: 'session_seq' as const,
-    neighbors,
-  });
+    artifact_type: 'session_seq',
+  };
 }
 
 /** Each user's own decayed item scores ("buy again" and personal anchors), top `maxItemsPerUser`. */
+type ImplicitParams = { maxItemsPerUser: number; halfLifeMs: number; release?: boolean };
+
 export function buildImplicit(
   acc: Accumulated,
   base: EnvelopeBase,
-  params: { maxItemsPerUser: number; halfLifeMs: number; release?: boolean },
+  params: ImplicitParams,
 ): ImplicitArtifact {
-  const users: ImplicitArtifact['users'] = [];
+  return collect((sink) => writeImplicit(acc, base, params, sink));
+}
+
+export function writeImplicit(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: ImplicitParams,
+  sink: RowSink,
+): ArtifactHead {
+  let users = 0;
   let entries = 0;
-  for (let u = 0; u < acc.userIds.length; u++) {
+  for (const u of idOrder(acc.userIds)) {
     const top = topN(acc.userItems[u]!, params.maxItemsPerUser, (idx) => acc.itemIds[idx]!);
     if (params.release) acc.userItems[u] = RELEASED;
     if (!top.length) continue;
+    users++;
     entries += top.length;
-    users.push({
+    sink({
       user_id: acc.userIds[u]!,
       items: top.map(({ key, score }) => ({ item_id: acc.itemIds[key]!, score: roundScore(score) })),
     });
   }
-  users.sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
-  return seal({
+  return {
     ...envelope(
       base,
       'implicit',
       { max_items_per_user: params.maxItemsPerUser, half_life_days: params.halfLifeMs / DAY_MS },
-      { users: users.length, entries },
+      { users, entries },
     ),
-    artifact_type: 'implicit' as const,
-    users,
-  });
+    artifact_type: 'implicit',
+  };
 }
 
 export function buildCatalog(
@@ -257,6 +317,15 @@ export function buildCatalog(
   base: EnvelopeBase,
   params: { maxItems: number },
 ): CatalogArtifact {
+  return collect((sink) => writeCatalog(acc, base, params, sink));
+}
+
+export function writeCatalog(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: { maxItems: number },
+  sink: RowSink,
+): ArtifactHead {
   if (acc.catalog.size > params.maxItems) {
     throw new LimitError('max_items', `catalog has ${acc.catalog.size} items, more than ${params.maxItems}`);
   }
@@ -270,15 +339,19 @@ export function buildCatalog(
       ...(item.createdAt !== undefined ? { created_at: item.createdAt } : {}),
     }))
     .sort(byId);
-  return seal({
+  for (const item of items) sink(item);
+  return {
     ...envelope(base, 'catalog', { max_items: params.maxItems }, { items: items.length }),
-    artifact_type: 'catalog' as const,
-    items,
-  });
+    artifact_type: 'catalog',
+  };
 }
 
 /** Tags per item for content similarity (serving builds the inverted index); tagless items are left out. */
 export function buildContentSim(acc: Accumulated, base: EnvelopeBase): ContentSimArtifact {
+  return collect((sink) => writeContentSim(acc, base, sink));
+}
+
+export function writeContentSim(acc: Accumulated, base: EnvelopeBase, sink: RowSink): ArtifactHead {
   const items = [...acc.catalog.values()]
     .filter((item) => item.tags.length > 0)
     .map((item) => ({
@@ -287,8 +360,11 @@ export function buildContentSim(acc: Accumulated, base: EnvelopeBase): ContentSi
     }))
     .sort(byId);
   const tags = new Set<string>();
-  for (const item of items) for (const tag of item.tags) tags.add(tag);
-  return seal({
+  for (const item of items) {
+    for (const tag of item.tags) tags.add(tag);
+    sink(item);
+  }
+  return {
     ...envelope(
       base,
       'content_sim',
@@ -298,9 +374,8 @@ export function buildContentSim(acc: Accumulated, base: EnvelopeBase): ContentSi
         distinct_tags: tags.size,
       },
     ),
-    artifact_type: 'content_sim' as const,
-    items,
-  });
+    artifact_type: 'content_sim',
+  };
 }
 
 export interface EaseParams {
@@ -324,6 +399,15 @@ export function easeMemoryBytes(m: number): number {
  * positive B[i][j].
  */
 export function buildEase(acc: Accumulated, base: EnvelopeBase, params: EaseParams): I2iArtifact {
+  return collect((sink) => writeEase(acc, base, params, sink));
+}
+
+export function writeEase(
+  acc: Accumulated,
+  base: EnvelopeBase,
+  params: EaseParams,
+  sink: RowSink,
+): ArtifactHead {
   assertTopN(params.topN);
   if (!(params.lambda > 0))
     throw new LimitError('ease_lambda', `EASE λ must be positive, got ${params.lambda}`);
@@ -368,27 +452,26 @@ export function buildEase(acc: Accumulated, base: EnvelopeBase, params: EasePara
   const invDiag = new Float64Array(m);
   for (let j = 0; j < m; j++) invDiag[j] = 1 / g[j * m + j]!;
   const row = new Float64Array(m);
-  const neighbors: Neighbours = [];
+  let items = 0;
   let edges = 0;
-  for (let i = 0; i < m; i++) {
+  for (const i of idOrder(names)) {
     for (let j = 0; j < m; j++) row[j] = j === i ? 0 : -g[i * m + j]! * invDiag[j]!;
     const top = topPositive(row, params.topN, names);
     if (!top.length) continue;
+    items++;
     edges += top.length;
-    neighbors.push({
+    sink({
       item_id: names[i]!,
       items: top.map((j) => ({ item_id: names[j]!, score: roundScore(row[j]!) })),
     });
   }
-  neighbors.sort(byId);
-  return seal({
+  return {
     ...envelope(
       base,
       'i2i',
       { model: 'ease', lambda: params.lambda, max_items: params.maxItems, top_n: params.topN },
-      { items: neighbors.length, edges, modelled_items: m, users: acc.userIds.length },
+      { items, edges, modelled_items: m, users: acc.userIds.length },
     ),
-    artifact_type: 'i2i' as const,
-    neighbors,
-  });
+    artifact_type: 'i2i',
+  };
 }

@@ -36,6 +36,37 @@ export function envelope(
   };
 }
 
+/** The member of each artifact that holds its rows. */
+export const BODY_KEY = {
+  popularity: 'items',
+  content_sim: 'items',
+  catalog: 'items',
+  cooc: 'neighbors',
+  i2i: 'neighbors',
+  session_seq: 'neighbors',
+  implicit: 'users',
+} as const satisfies Record<ArtifactKind, 'items' | 'neighbors' | 'users'>;
+
+/** Everything of an artifact but its rows and its checksum: the envelope, the type and the counts. */
+export type ArtifactHead = ReturnType<typeof envelope> & { artifact_type: ArtifactKind };
+
+/** Receives an artifact's rows, one at a time, in the order they are stored. */
+export type RowSink = (row: Record<string, unknown>) => void;
+
+/**
+ * Writes an artifact's rows to a sink in their stored order and returns its head (counts included, which
+ * are known only once every row was written). The same writer fills an in-memory artifact (`collect`) or a
+ * file streamed row by row (see StreamedArtifactFile), so both hold the same bytes.
+ */
+export type ArtifactWriter = (sink: RowSink) => ArtifactHead;
+
+/** Runs a writer into memory: its head and rows as one sealed artifact document. */
+export function collect<T extends Artifact>(write: ArtifactWriter): T {
+  const rows: Record<string, unknown>[] = [];
+  const head = write((row) => rows.push(row));
+  return seal({ ...head, [BODY_KEY[head.artifact_type]]: rows }) as unknown as T;
+}
+
 /** sha256 of the canonical JSON of an artifact without its `checksum` field (hashed chunk by chunk). */
 export function artifactChecksum(artifact: Artifact | Record<string, unknown>): string {
   const { checksum: _omit, ...rest } = artifact as Record<string, unknown>;
