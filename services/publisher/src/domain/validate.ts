@@ -137,7 +137,7 @@ export class ArtifactValidator {
     this.accept(kind, head, {
       rows: rows.count,
       duplicate: rows.duplicate,
-      ids: () => (kind === 'catalog' ? rows.ids : [...rows.referenced]),
+      ids: () => (kind === 'catalog' ? rows.ids : rows.namedItems()),
     });
     return errors.length === before;
   }
@@ -268,15 +268,20 @@ export class RowChecker {
   count = 0;
   issue: string | null = null;
   duplicate: string | undefined;
+  /** Row ids (items, or users for implicit). */
   readonly ids = new Set<string>();
-  readonly referenced = new Set<string>();
+  /** Item ids named by a neighbour artifact (rows and their neighbours), in the order first seen. */
+  private readonly referenced = new Set<string>();
   seconds = 0;
   cpuSeconds = 0;
   private slice: Record<string, unknown>[] = [];
   private readonly schema: z.ZodType;
   private readonly body: string;
+  /** Rows carry `items` naming other items (neighbour artifacts, implicit); otherwise the row id is the item. */
+  private readonly namesNeighbours: boolean;
 
   constructor(private readonly kind: ArtifactKind) {
+    this.namesNeighbours = kind !== 'popularity' && kind !== 'content_sim' && kind !== 'catalog';
     this.schema = z.array(ROW_SCHEMAS[kind]);
     this.body = BODY_KEY[kind];
   }
@@ -284,6 +289,11 @@ export class RowChecker {
   add(row: Record<string, unknown>): void {
     this.slice.push(row);
     if (this.slice.length >= SCHEMA_ROWS) this.flush();
+  }
+
+  /** The item ids the artifact names, in the order `referencedItems` lists them for the same document. */
+  namedItems(): string[] {
+    return [...(this.namesNeighbours ? this.referenced : this.ids)];
   }
 
   /** Checks the rows added since the last call (called at the end of the artifact too). */
@@ -304,14 +314,15 @@ export class RowChecker {
       }
     }
     const idKey = this.kind === 'implicit' ? 'user_id' : 'item_id';
-    const names = this.kind !== 'popularity' && this.kind !== 'content_sim' && this.kind !== 'catalog';
     for (const row of slice) {
       const id = row[idKey] as string;
       const seen = this.ids.size;
       this.ids.add(id);
       if (this.ids.size === seen) this.duplicate ??= id;
-      if (this.kind !== 'implicit') this.referenced.add(id);
-      if (names) for (const item of row.items as { item_id: string }[]) this.referenced.add(item.item_id);
+      if (this.namesNeighbours) {
+        if (this.kind !== 'implicit') this.referenced.add(id); // a user id names no item
+        for (const item of row.items as { item_id: string }[]) this.referenced.add(item.item_id);
+      }
     }
     this.seconds += (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);

@@ -9,7 +9,7 @@ import { ALL_KINDS, artifactSteps, type BuildParams } from '../pipeline.js';
 import { ArtifactValidator, RowChecker } from '../validate.js';
 import { Accumulator, DEFAULT_TYPE_WEIGHTS } from './accumulate.js';
 import { StreamedArtifactFile } from './artifact-file.js';
-import { collect, envelope, type EnvelopeBase } from './envelope.js';
+import { collect, envelope, seal, type EnvelopeBase } from './envelope.js';
 
 const T0 = Date.parse('2026-01-10T00:00:00Z');
 const HOUR = 3_600_000;
@@ -193,5 +193,24 @@ describe('ArtifactValidator.addStreamed', () => {
       'i2i: empty',
       'cooc: 1 item ids unknown to the catalog (e.g. "nope")',
     ]);
+  });
+
+  it('when implicit rows name users, then only their items are checked against the catalog, as for an in-memory artifact', () => {
+    const users = [{ user_id: 'u-not-an-item', items: [{ item_id: 'gone', score: 1 }] }];
+    const streamed = new ArtifactValidator(limits);
+    streamed.addStreamed(
+      'catalog',
+      head('catalog'),
+      checked('catalog', [{ item_id: 'a', tags: [] }]),
+      10,
+      null,
+    );
+    streamed.addStreamed('implicit', head('implicit'), checked('implicit', users), 10, null);
+    const inMemory = new ArtifactValidator(limits);
+    inMemory.add('catalog', seal({ ...head('catalog'), items: [{ item_id: 'a', tags: [] }] }));
+    inMemory.add('implicit', seal({ ...head('implicit'), users }));
+    const unknown = 'implicit: 1 item ids unknown to the catalog (e.g. "gone")';
+    expect(streamed.finish().errors).toContain(unknown);
+    expect(inMemory.finish().errors).toContain(unknown);
   });
 });

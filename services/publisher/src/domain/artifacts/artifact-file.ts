@@ -69,8 +69,7 @@ export class StreamedArtifactFile {
         const write = (chunk: Buffer) => {
           fileHash.update(chunk);
           bytes += chunk.byteLength;
-          for (let offset = 0; offset < chunk.byteLength;)
-            offset += writeSync(fd, chunk, offset, chunk.byteLength - offset);
+          writeAll(fd, chunk);
         };
         write(Buffer.from(open(checksum), 'utf8'));
         this.copyRows(write);
@@ -96,8 +95,7 @@ export class StreamedArtifactFile {
     if (!this.pending) return;
     const buffer = Buffer.from(this.pending, 'utf8');
     this.pending = '';
-    for (let offset = 0; offset < buffer.byteLength;)
-      offset += writeSync(this.rowsFd!, buffer, offset, buffer.byteLength - offset);
+    writeAll(this.rowsFd!, buffer);
   }
 
   private copyRows(sink: (chunk: Buffer) => Hash | void): void {
@@ -113,6 +111,11 @@ export class StreamedArtifactFile {
       closeSync(fd);
     }
   }
+}
+
+function writeAll(fd: number, buffer: Buffer): void {
+  for (let offset = 0; offset < buffer.byteLength;)
+    offset += writeSync(fd, buffer, offset, buffer.byteLength - offset);
 }
 
 /**
