@@ -75,6 +75,8 @@ export class RowCounters {
   private keep = Infinity;
   private limit = Infinity;
   private nextGlobal: number;
+  /** Tables grow fast up to the slots of a pruned table (see WeightTable). */
+  private readonly growthBelow: number;
 
   constructor(
     private readonly budget: number,
@@ -83,10 +85,11 @@ export class RowCounters {
     private readonly wide: boolean,
   ) {
     this.nextGlobal = budget;
+    this.growthBelow = capacityFor(keepFloor);
   }
 
   addRow(): void {
-    this.rows.push(new WeightTable(this.wide));
+    this.rows.push(new WeightTable(this.wide, 4, this.growthBelow));
   }
 
   /** Adds weight to (row, key); true when the entry is new. */
@@ -422,7 +425,11 @@ export class Accumulator {
     const counters = this.pairCounters;
     counters.add(a, b, weight);
     counters.add(b, a, weight);
-    if (counters.total > this.params.maxPairs) {
+    this.checkMaxPairs();
+  }
+
+  private checkMaxPairs(): void {
+    if (this.pairCounters.total > this.params.maxPairs) {
       throw new LimitError(
         'max_pairs',
         `co-visitation holds more than ${this.params.maxPairs} item pairs; lower the window or raise PUBLISHER_MAX_PAIRS`,
@@ -439,8 +446,13 @@ export class Accumulator {
       this.state.stats.skippedBaskets++;
       return;
     }
+    // Row by row (every neighbour of one item, then the next item's): the same counts as pair by pair, but
+    // each item's table is visited once per basket instead of once per pair.
+    const counters = this.pairCounters;
     for (let i = 0; i < items.length; i++) {
-      for (let j = i + 1; j < items.length; j++) this.addPair(items[i]!, items[j]!, 1);
+      const row = items[i]!;
+      for (let j = 0; j < items.length; j++) if (j !== i) counters.add(row, items[j]!, 1);
+      this.checkMaxPairs();
     }
   }
 
