@@ -2,7 +2,8 @@
  * Publisher benchmark (not a test): the Online Retail training window end to end, then synthetic sets of the
  * same shape at larger scales, with wall time and peak RSS per stage.
  *
- *   pnpm --filter @recsys/publisher bench -- [--scales 1,10,100] [--ease-items 4000] [--skip-retail] [--out file.json]
+ *   pnpm --filter @recsys/publisher bench -- [--scales 1,10,100] [--ease-items 4000] [--skip-retail]
+ *     [--counter-memory-mb N] [--out file.json]
  *
  * Each scale runs in its own child process so peak RSS is not inherited from the previous one. Stages: read
  * (parse or generate + accumulate), build (all artifacts, EASE included), validate, stage (serialize to spool
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     scales: { type: 'string', default: '1,10' },
     'ease-items': { type: 'string', default: '4000' },
     'skip-retail': { type: 'boolean', default: false },
+    'counter-memory-mb': { type: 'string' },
     out: { type: 'string' },
     child: { type: 'string' },
   },
@@ -89,6 +91,9 @@ async function runOne(kind: string): Promise<RunResult & { totalSeconds: number;
           maxItemsPerUser: 100,
           maxPopularityItems: 10_000,
           maxMemoryBytes: 4 * 2 ** 30,
+          ...(values['counter-memory-mb']
+            ? { counterMemoryBytes: Number(values['counter-memory-mb']) * 2 ** 20 }
+            : {}),
           maxArtifactBytes: 2 ** 31,
           sessionGapMs: 30 * 60_000,
           maxItemsPerSession: 200,
@@ -132,6 +137,7 @@ if (values.child) {
         peak_rss_mb: s.peakRssMb,
       })),
       counts: result.counts,
+      input: result.input,
       bytes: Object.fromEntries(Object.entries(result.manifest.artifacts).map(([k, e]) => [k, e!.bytes])),
       sha256: Object.fromEntries(Object.entries(result.manifest.artifacts).map(([k, e]) => [k, e!.sha256])),
       gate: result.manifest.gate,
@@ -171,6 +177,7 @@ for (const set of sets) {
       set,
       '--ease-items',
       values['ease-items']!,
+      ...(values['counter-memory-mb'] ? ['--counter-memory-mb', values['counter-memory-mb']] : []),
     ],
     {
       encoding: 'utf8',

@@ -105,6 +105,7 @@ const build = {
   'ease-lambda': { type: 'string' },
   'max-items': { type: 'string' },
   'max-memory-mb': { type: 'string' },
+  'counter-memory-mb': { type: 'string' },
 } as const;
 
 const gate = {
@@ -138,7 +139,8 @@ const BUILD_HELP = `  --input <source>         export | jsonl:<path> | online-re
   --ease-items <n>         items modelled by EASE, 0 = no i2i (PUBLISHER_EASE_ITEMS)
   --ease-lambda <n>        EASE regularization (PUBLISHER_EASE_LAMBDA)
   --max-items <n>          distinct items accepted (PUBLISHER_MAX_ITEMS)
-  --max-memory-mb <n>      dense model memory budget (PUBLISHER_MAX_MEMORY_MB)`;
+  --max-memory-mb <n>      dense model memory budget (PUBLISHER_MAX_MEMORY_MB)
+  --counter-memory-mb <n>  memory budget of the read stage's counters (PUBLISHER_COUNTER_MEMORY_MB)`;
 
 const GATE_HELP = `  --holdout <duration>     held-out end of the window, e.g. 24h, 7d (PUBLISHER_HOLDOUT); 0 = no gate
   --k <n>                  metric cut-off (PUBLISHER_EVAL_K)
@@ -234,6 +236,7 @@ export function buildParamsOf(values: Values, config: Config): BuildParams {
     maxItemsPerUser: config.PUBLISHER_MAX_ITEMS_PER_USER,
     maxPopularityItems: config.PUBLISHER_MAX_POPULARITY_ITEMS,
     maxMemoryBytes: num(values, 'max-memory-mb', config.PUBLISHER_MAX_MEMORY_MB, 1) * 2 ** 20,
+    counterMemoryBytes: num(values, 'counter-memory-mb', config.PUBLISHER_COUNTER_MEMORY_MB, 16) * 2 ** 20,
     maxArtifactBytes: config.PUBLISHER_MAX_ARTIFACT_BYTES,
     sessionGapMs: config.PUBLISHER_SESSION_GAP,
     maxItemsPerSession: config.PUBLISHER_MAX_ITEMS_PER_SESSION,

@@ -66,6 +66,11 @@ export const configSchema = z.object({
   PUBLISHER_MAX_ITEMS_PER_USER: zInt(100, 1, 10_000),
   /** Items kept in the popularity artifact. */
   PUBLISHER_MAX_POPULARITY_ITEMS: zInt(10_000, 1),
+  /**
+   * Memory budget of the read stage's counters; above it co-visitation and transition counters are cut down
+   * to top-N neighbours per item, and a run that still does not fit stops (exit 5, max_memory).
+   */
+  PUBLISHER_COUNTER_MEMORY_MB: zInt(4096, 16),
   /** Memory budget for dense model matrices (EASE); a larger model is refused (exit 5). */
   PUBLISHER_MAX_MEMORY_MB: zInt(2048, 16),
   /** Largest serialized artifact accepted by validation. */

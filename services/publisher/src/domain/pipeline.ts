@@ -68,6 +68,8 @@ export interface BuildParams {
   pairBudget?: number;
   /** Transition counter entries held before pruning; default 16 M. */
   transitionBudget?: number;
+  /** Memory budget of the read stage's counters (see AccumulateParams.counterMemoryBytes); unset: none. */
+  counterMemoryBytes?: number;
   maxItemsPerUser: number;
   maxPopularityItems: number;
   maxMemoryBytes: number;
@@ -145,6 +147,8 @@ export interface RunResult {
    */
   stages: { name: string; seconds: number; cpuSeconds: number; peakRssMb: number }[];
   counts: Record<string, Record<string, number>>;
+  /** What the read stage saw and held (events, pruning, counter memory). */
+  input: Accumulated['stats'] & { items: number; users: number };
   reportKeys?: { json: string; md: string; html: string };
 }
 
@@ -174,6 +178,9 @@ export function accumulateParams(build: BuildParams, window: Window, asOf: numbe
     ...(build.transitionBudget !== undefined ? { transitionBudget: build.transitionBudget } : {}),
     // Pruned counters keep 2.5× the neighbours an artifact row keeps.
     keepFloor: Math.ceil(2.5 * build.topN),
+    ...(build.counterMemoryBytes !== undefined
+      ? { counterMemoryBytes: build.counterMemoryBytes, minKeep: build.topN }
+      : {}),
   };
 }
 
@@ -615,7 +622,8 @@ async function runStages(
     }
     return accumulate(tee(), accumulateParams(options.build, trainWindow, asOf), (n) => stage.tick(n));
   });
-  logger.info({ ...acc.stats, items: acc.itemIds.length, users: acc.userIds.length }, 'input read');
+  const input = { ...acc.stats, items: acc.itemIds.length, users: acc.userIds.length };
+  logger.info(input, 'input read');
 
   // 2. Build.
   const base: EnvelopeBase = {
@@ -710,6 +718,7 @@ async function runStages(
         errors: validation.errors,
         stages,
         counts,
+        input,
       };
     }
     await timed('stage', async () => {
@@ -837,6 +846,7 @@ async function runStages(
     report,
     stages,
     counts,
+    input,
     ...(reportKeys ? { reportKeys } : {}),
   };
   if (!options.publish) return { ...base_result, status: 'evaluated', errors: [] };

@@ -49,6 +49,14 @@ export interface AccumulateParams {
   transitionBudget?: number;
   /** Neighbours an item always keeps when counters are pruned (≥ the top-N kept in the artifact, with a margin). */
   keepFloor?: number;
+  /**
+   * Memory budget of the counters (tables, id maps, open sessions, catalog; see the accounting constants). Above
+   * it co-visitation and transition tables are cut harder, down to `minKeep` neighbours per item; if they still
+   * do not fit, the run stops with a max_memory limit error. Unset: no budget beyond the entry budgets.
+   */
+  counterMemoryBytes?: number;
+  /** The fewest neighbours per item a memory budget may cut to (the artifact's top-N). Default keepFloor / 2.5. */
+  minKeep?: number;
 }
 
 export const DEFAULT_PAIR_BUDGET = 32_000_000;
@@ -72,40 +80,54 @@ export class RowCounters {
   total = 0;
   dropped = 0;
   prunes = 0;
+  /** Times the tables were cut to fit a memory budget (see tighten). */
+  tightenings = 0;
+  /** Bytes the tables hold: their slots plus a fixed overhead per table (see TABLE_OVERHEAD_BYTES). */
+  bytes = 0;
   private keep = Infinity;
   private limit = Infinity;
   private nextGlobal: number;
+  private floor: number;
   /** Tables grow fast up to the slots of a pruned table (see WeightTable). */
-  private readonly growthBelow: number;
+  private growthBelow: number;
+  private readonly slotBytes: number;
 
   constructor(
     private readonly budget: number,
-    private readonly keepFloor: number,
+    keepFloor: number,
     private readonly rank: (key: number, weight: number) => number,
     private readonly wide: boolean,
   ) {
     this.nextGlobal = budget;
+    this.floor = keepFloor;
     this.growthBelow = capacityFor(keepFloor);
+    this.slotBytes = slotBytes(wide);
   }
 
   addRow(): void {
-    this.rows.push(new WeightTable(this.wide, 4, this.growthBelow));
+    const table = new WeightTable(this.wide, 4, this.growthBelow);
+    this.rows.push(table);
+    this.bytes += TABLE_OVERHEAD_BYTES + table.capacity * this.slotBytes;
   }
 
   /** Adds weight to (row, key); true when the entry is new. */
   add(row: number, key: number, weight: number): boolean {
     const table = this.rows[row]!;
+    const capacity = table.capacity;
     if (!table.add(key, weight)) return false;
     this.total++;
+    if (table.capacity !== capacity) this.bytes += (table.capacity - capacity) * this.slotBytes;
     if (table.size >= this.limit) this.cut(table, this.keep);
     if (this.total > this.nextGlobal) this.pruneAll();
     return true;
   }
 
-  private cut(table: WeightTable, keep: number): void {
-    const dropped = table.prune(keep, this.rank);
+  private cut(table: WeightTable, keep: number, capacity?: number): void {
+    const before = table.capacity;
+    const dropped = table.prune(keep, this.rank, capacity);
     this.total -= dropped;
     this.dropped += dropped;
+    this.bytes += (table.capacity - before) * this.slotBytes;
   }
 
   private pruneAll(): void {
@@ -123,11 +145,64 @@ export class RowCounters {
       if (sum <= target) lo = mid;
       else hi = mid - 1;
     }
-    this.keep = Math.max(this.keepFloor, Math.min(this.keep, lo));
+    this.keep = Math.max(this.floor, Math.min(this.keep, lo));
     this.limit = Math.floor((capacityFor(this.keep) * 3) / 4);
     for (const table of this.rows) if (table.size > this.keep) this.cut(table, this.keep);
     this.nextGlobal = Math.max(this.budget, 2 * this.total);
   }
+
+  /**
+   * Cuts the tables to fit `targetBytes` (a memory budget), lowering the per-item cap below the floor if it
+   * must, but never below `minKeep`. The unit is a table of C slots (a power of two): large tables are cut to
+   * C/2 entries and cut again when they reach 3C/4, small ones are shrunk to the fewest slots that hold them.
+   * C is the largest that fits, halved from the current size; the cap stays there for the rest of the run.
+   * False when even the smallest C (the one that holds `minKeep`) does not fit; the tables are cut to it anyway.
+   */
+  tighten(targetBytes: number, minKeep: number): boolean {
+    const rows = this.rows;
+    const overhead = rows.length * TABLE_OVERHEAD_BYTES;
+    const bytesAt = (slots: number): number => {
+      let sum = 0;
+      for (const table of rows) sum += table.size > slots / 2 ? slots : capacityFor(table.size);
+      return overhead + sum * this.slotBytes;
+    };
+    const smallest = capacityFor(minKeep);
+    let slots = Number.isFinite(this.keep) ? capacityFor(this.keep) : capacityFor(this.floor);
+    while (slots > smallest && bytesAt(slots) > targetBytes) slots /= 2;
+    slots = Math.max(slots, smallest);
+    const keep = Math.max(minKeep, slots / 2);
+    if (keep < this.keep) {
+      this.keep = keep;
+      this.limit = Math.floor((slots * 3) / 4);
+    }
+    this.floor = Math.min(this.floor, this.keep);
+    this.growthBelow = Math.min(this.growthBelow, slots);
+    for (const table of rows) {
+      if (table.size > this.keep) this.cut(table, this.keep, slots);
+      else {
+        const before = table.capacity;
+        table.shrink();
+        this.bytes += (table.capacity - before) * this.slotBytes;
+      }
+      table.fastGrowthBelow = this.growthBelow;
+    }
+    this.tightenings++;
+    return this.bytes <= targetBytes;
+  }
+}
+
+/**
+ * Memory accounting for the counters' budget. Table slots are exact (8 or 12 bytes); the rest are estimates of
+ * what V8 holds per object on 64-bit Node: a table's object and its two typed arrays with their buffers; an id's
+ * map entry, string and per-item numbers; an open session's object, set and basket; a catalog record.
+ */
+export const TABLE_OVERHEAD_BYTES = 320;
+const ID_BYTES = 128;
+const OPEN_SESSION_BYTES = 320;
+const CATALOG_RECORD_BYTES = 512;
+
+function slotBytes(wide: boolean): number {
+  return wide ? 12 : 8;
 }
 
 /**
@@ -143,6 +218,10 @@ class UserWindows {
   head = new Uint16Array(0);
 
   constructor(readonly width: number) {}
+
+  get bytes(): number {
+    return this.count.length * (this.width * 20 + 4);
+  }
 
   push(user: number, item: number, at: number, session: number): void {
     if (user >= this.count.length) this.grow(user + 1);
@@ -249,6 +328,9 @@ export interface Accumulated {
     /** Counter entries dropped by pruning (0: every count is exact). */
     prunedPairs: number;
     prunedTransitions: number;
+    /** Highest accounted counter memory during the run, and how often a memory budget cut the tables. */
+    counterMemoryPeakBytes: number;
+    memoryTightenings: number;
     firstEventAt: number | null;
     lastEventAt: number | null;
   };
@@ -266,6 +348,8 @@ export class Accumulator {
   private lastSweep = -Infinity;
   private readonly pairCounters: RowCounters;
   private readonly transitionCounters: RowCounters;
+  /** Bytes of the per-user history tables (kept up to date as they grow). */
+  private userBytes = 0;
   readonly state: Accumulated;
 
   constructor(private readonly params: AccumulateParams) {
@@ -307,6 +391,8 @@ export class Accumulator {
         pairEntries: 0,
         prunedPairs: 0,
         prunedTransitions: 0,
+        counterMemoryPeakBytes: 0,
+        memoryTightenings: 0,
         firstEventAt: null,
         lastEventAt: null,
       },
@@ -326,6 +412,7 @@ export class Accumulator {
       this.state.catalog.delete(record.itemId);
       this.hash.update(`d|${record.itemId}|${record.at}\n`);
     }
+    this.checkMemory();
   }
 
   private addEvent(event: PipelineEvent): void {
@@ -362,7 +449,9 @@ export class Accumulator {
         params.historyHalfLifeMs && params.historyHalfLifeMs !== params.halfLifeMs
           ? Math.pow(0.5, Math.max(0, params.asOf - event.at) / params.historyHalfLifeMs)
           : decay;
+      const capacity = items.capacity;
       items.add(item, weight * historyDecay);
+      if (items.capacity !== capacity) this.userBytes += (items.capacity - capacity) * slotBytes(true);
     }
 
     if (event.at > this.clock) this.clock = event.at;
@@ -375,6 +464,53 @@ export class Accumulator {
     if (userIdx >= 0 && params.userWindowItems > 0)
       this.pairWithUserWindow(userIdx, item, event.at, sessionKey ?? '');
     if (this.clock - this.lastSweep >= params.sessionGapMs / 4) this.closeIdleSessions();
+    this.checkMemory();
+  }
+
+  /** The counters' accounted memory: exact for table slots, estimated per object for the rest. */
+  memoryBytes(): number {
+    const { state } = this;
+    return (
+      this.pairCounters.bytes +
+      this.transitionCounters.bytes +
+      this.userBytes +
+      this.recent.bytes +
+      (state.itemIds.length + state.userIds.length) * ID_BYTES +
+      this.sessions.size * OPEN_SESSION_BYTES +
+      state.catalog.size * CATALOG_RECORD_BYTES
+    );
+  }
+
+  /**
+   * Holds the counters within `counterMemoryBytes`: when they go over, the co-visitation and transition tables
+   * (the only counters that can lose entries without losing an artifact's rows) are cut, in proportion to their
+   * size, to leave a quarter of the budget free, so the next cut is far off.
+   */
+  private checkMemory(): void {
+    const used = this.memoryBytes();
+    const stats = this.state.stats;
+    const budget = this.params.counterMemoryBytes;
+    if (budget === undefined || used <= budget) {
+      if (used > stats.counterMemoryPeakBytes) stats.counterMemoryPeakBytes = used;
+      return;
+    }
+    const pairs = this.pairCounters;
+    const transitions = this.transitionCounters;
+    const prunable = pairs.bytes + transitions.bytes;
+    const share = Math.max(0, budget * 0.75 - (used - prunable)) / prunable;
+    const minKeep = this.params.minKeep ?? Math.ceil((this.params.keepFloor ?? DEFAULT_KEEP_FLOOR) / 2.5);
+    pairs.tighten(pairs.bytes * share, minKeep);
+    transitions.tighten(transitions.bytes * share, minKeep);
+    stats.memoryTightenings++;
+    const after = this.memoryBytes();
+    if (after > budget) {
+      const mib = (n: number) => Math.ceil(n / 2 ** 20);
+      throw new LimitError(
+        'max_memory',
+        `counters need ${mib(after)} MiB with ${minKeep} neighbours per item (${this.state.itemIds.length} items, ${this.state.userIds.length} users), over the ${mib(budget)} MiB budget; raise PUBLISHER_COUNTER_MEMORY_MB or narrow the window`,
+      );
+    }
+    stats.counterMemoryPeakBytes = Math.max(stats.counterMemoryPeakBytes, after);
   }
 
   private addToSession(key: string, item: number, at: number, userIdx: number): void {
@@ -497,7 +633,9 @@ export class Accumulator {
       }
       this.userIndex.set(id, idx);
       this.state.userIds.push(id);
-      this.state.userItems.push(new WeightTable(true));
+      const table = new WeightTable(true);
+      this.state.userItems.push(table);
+      this.userBytes += TABLE_OVERHEAD_BYTES + table.capacity * slotBytes(true);
     }
     return idx;
   }
@@ -505,6 +643,7 @@ export class Accumulator {
   /** Closes every open session and returns the totals. */
   finish(): Accumulated {
     for (const [key, session] of [...this.sessions]) this.closeSession(key, session);
+    this.checkMemory();
     this.recent.clear();
     this.state.stats.pairEntries = this.pairCounters.total;
     this.state.stats.prunedPairs = this.pairCounters.dropped;

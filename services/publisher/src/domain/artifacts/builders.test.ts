@@ -1,6 +1,12 @@
 import { Artifact } from '@recsys/contracts-publisher';
 import { DAY_MS, LimitError, type InputRecord } from '../events.js';
-import { Accumulator, DEFAULT_TYPE_WEIGHTS, type AccumulateParams } from './accumulate.js';
+import {
+  Accumulator,
+  DEFAULT_TYPE_WEIGHTS,
+  RowCounters,
+  TABLE_OVERHEAD_BYTES,
+  type AccumulateParams,
+} from './accumulate.js';
 import {
   buildCatalog,
   buildContentSim,
@@ -126,8 +132,8 @@ describe('co-visitation', () => {
   });
 });
 
-describe('bounded counters', () => {
-  // A hub bought with 300 one-off items once each and with `mate` 50 times.
+/** A hub bought with 300 one-off items once each and with `mate` 100 times (in time order). */
+function hubInput(): InputRecord[] {
   const records: InputRecord[] = [];
   for (let i = 0; i < 350; i++) {
     const at = T0 - 29 * DAY_MS + i * 2 * HOUR;
@@ -139,9 +145,13 @@ describe('bounded counters', () => {
     const at = T0 - 29 * DAY_MS + i * 2 * HOUR + 90_000;
     mates.push(purchase('hub', `m${i}`, `t${i}`, at), purchase('mate', `m${i}`, `t${i}`, at + 1));
   }
-  const input = [...records, ...mates].sort((a, b) =>
+  return [...records, ...mates].sort((a, b) =>
     a.kind === 'event' && b.kind === 'event' ? a.event.at - b.event.at : 0,
   );
+}
+
+describe('bounded counters', () => {
+  const input = hubInput();
 
   it('when the counters fit their budget, then nothing is pruned and the artifacts are the unbounded ones', () => {
     const exact = accumulate(input);
@@ -175,6 +185,69 @@ describe('bounded counters', () => {
     expect(next.score).toBeLessThanOrEqual(100 / 400);
     expect(seq.counts.pruned_entries).toBe(acc.stats.prunedTransitions);
     expect(Artifact.safeParse(cooc).success).toBe(true);
+  });
+});
+
+describe('counter memory budget', () => {
+  // The hub's tables hold 301 neighbours, every other item's one or two.
+  const input = hubInput();
+  const unbounded = accumulate(input);
+  const peak = unbounded.stats.counterMemoryPeakBytes;
+
+  it('when the budget holds the counters, then nothing is cut and the artifacts are the unbounded ones', () => {
+    const acc = accumulate(input, { counterMemoryBytes: peak, minKeep: 3 });
+    expect(peak).toBeGreaterThan(0);
+    expect(acc.stats).toMatchObject({ memoryTightenings: 0, prunedPairs: 0, counterMemoryPeakBytes: peak });
+    expect(buildCooc(acc, base, { topN: 5, minSupport: 1 })).toEqual(
+      buildCooc(unbounded, base, { topN: 5, minSupport: 1 }),
+    );
+  });
+
+  it('when the counters outgrow it, then the large tables are cut, memory stays within it and the strongest neighbour survives', () => {
+    const budget = peak - 2_000;
+    const acc = accumulate(input, { counterMemoryBytes: budget, minKeep: 3 });
+    expect(acc.stats.memoryTightenings).toBeGreaterThan(0);
+    expect(acc.stats.counterMemoryPeakBytes).toBeLessThanOrEqual(budget);
+    expect(acc.stats.prunedPairs).toBeGreaterThan(0);
+    const hub = acc.itemIds.indexOf('hub');
+    expect(acc.pairs[hub]!.size).toBeLessThan(unbounded.pairs[hub]!.size);
+    const cooc = buildCooc(acc, base, { topN: 3, minSupport: 1 });
+    expect(cooc.neighbors.find((n) => n.item_id === 'hub')!.items[0]!.item_id).toBe('mate');
+    expect(cooc.counts.pruned_entries).toBe(acc.stats.prunedPairs);
+    expect(Artifact.safeParse(cooc).success).toBe(true);
+  });
+
+  it('when even top-N neighbours per item do not fit, then the run stops with a max_memory limit error', () => {
+    const run = () => accumulate(input, { counterMemoryBytes: Math.floor(peak / 2), minKeep: 3 });
+    expect(run).toThrow(LimitError);
+    expect(run).toThrow(/over the 1 MiB budget; raise PUBLISHER_COUNTER_MEMORY_MB/);
+    try {
+      run();
+    } catch (error) {
+      expect((error as LimitError).limit).toBe('max_memory');
+    }
+  });
+
+  it('when tables grow, are pruned and are tightened, then their accounted bytes are exactly what they hold', () => {
+    const counters = new RowCounters(200, 8, (_k, w) => w, false);
+    for (let row = 0; row < 40; row++) counters.addRow();
+    // Row r gets r·3 neighbours, some of them several times.
+    for (let row = 0; row < 40; row++)
+      for (let k = 0; k < row * 3; k++) counters.add(row, k % (row * 2 + 1), 1);
+    const held = () =>
+      counters.rows.reduce((sum, table) => sum + TABLE_OVERHEAD_BYTES + table.capacity * 8, 0);
+    expect(counters.prunes).toBeGreaterThan(0);
+    expect(counters.bytes).toBe(held());
+    const before = counters.bytes;
+    expect(counters.tighten(before - 1_000, 2)).toBe(true);
+    expect(counters.bytes).toBe(held());
+    expect(counters.bytes).toBeLessThanOrEqual(before - 1_000);
+    expect(Math.max(...counters.rows.map((t) => t.size))).toBeLessThanOrEqual(8);
+    expect(counters.tighten(40 * TABLE_OVERHEAD_BYTES, 2)).toBe(false);
+    expect(counters.bytes).toBe(held());
+    for (let k = 0; k < 100; k++) counters.add(39, 1_000 + k, 2);
+    expect(counters.bytes).toBe(held());
+    expect(counters.rows[39]!.capacity).toBeLessThanOrEqual(4);
   });
 });
 

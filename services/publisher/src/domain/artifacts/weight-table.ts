@@ -27,7 +27,7 @@ export class WeightTable {
   constructor(
     private readonly wide = false,
     capacity = 4,
-    private readonly fastGrowthBelow = 0,
+    public fastGrowthBelow = 0,
   ) {
     this.bits = Math.max(2, Math.ceil(Math.log2(capacity)));
     this.keysArr = new Int32Array(1 << this.bits).fill(EMPTY);
@@ -100,6 +100,12 @@ export class WeightTable {
     for (let i = 0; i < oldKeys.length; i++) {
       if (oldKeys[i] !== EMPTY) this.insertNew(oldKeys[i]!, oldVals[i]!);
     }
+  }
+
+  /** Rebuilds the table with the fewest slots that hold its entries at load ≤ 0.75, if that is fewer. */
+  shrink(): void {
+    const capacity = capacityFor(this.size);
+    if (capacity < this.keysArr.length) this.resize(capacity);
   }
 
   forEach(fn: (key: number, weight: number) => void): void {
