@@ -48,7 +48,7 @@ async function runOne(kind: string): Promise<RunResult & { totalSeconds: number;
   try {
     const result = await runPipeline(
       {
-        logger: createLogger('publisher-bench', 'warn'),
+        logger: createLogger('publisher-bench', process.env.BENCH_LOG_LEVEL ?? 'warn'),
         publisherVersion: 'bench',
         openInput: () => {
           const source = retail ? readOnlineRetail(RETAIL) : syntheticRetail({ scale });
@@ -189,8 +189,11 @@ for (const set of sets) {
     process.stderr.write(child.stderr.slice(-2000));
     continue;
   }
+  const lines = child.stdout.trim().split('\n');
+  // BENCH_LOG_LEVEL=info: the child's log lines (stage timings and RSS) go to stderr before its result.
+  if (process.env.BENCH_LOG_LEVEL) process.stderr.write(lines.slice(0, -1).join('\n') + '\n');
   const line = {
-    ...JSON.parse(child.stdout.trim().split('\n').pop()!),
+    ...JSON.parse(lines.pop()!),
     load_average_start: loadAtStart,
   };
   results.push(line);

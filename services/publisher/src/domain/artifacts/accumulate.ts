@@ -88,7 +88,10 @@ export class RowCounters {
   private limit = Infinity;
   private nextGlobal: number;
   private floor: number;
-  /** Tables grow fast up to the slots of a pruned table (see WeightTable). */
+  /**
+   * With fast growth, tables grow 8× up to the slots of a pruned table (see WeightTable): fewer rehashes where
+   * most rows fill up (co-visitation), at the cost of up to 8× the slots where most stay small (transitions).
+   */
   private growthBelow: number;
   private readonly slotBytes: number;
 
@@ -97,10 +100,11 @@ export class RowCounters {
     keepFloor: number,
     private readonly rank: (key: number, weight: number) => number,
     private readonly wide: boolean,
+    fastGrowth: boolean,
   ) {
     this.nextGlobal = budget;
     this.floor = keepFloor;
-    this.growthBelow = capacityFor(keepFloor);
+    this.growthBelow = fastGrowth ? capacityFor(keepFloor) : 0;
     this.slotBytes = slotBytes(wide);
   }
 
@@ -363,11 +367,13 @@ export class Accumulator {
       floor,
       (b, w) => w / Math.sqrt(events()[b]!),
       !dyadic,
+      true,
     );
     this.transitionCounters = new RowCounters(
       params.transitionBudget ?? DEFAULT_TRANSITION_BUDGET,
       floor,
       (_b, c) => c,
+      false,
       false,
     );
     this.state = {

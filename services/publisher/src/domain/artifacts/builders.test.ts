@@ -229,7 +229,7 @@ describe('counter memory budget', () => {
   });
 
   it('when tables grow, are pruned and are tightened, then their accounted bytes are exactly what they hold', () => {
-    const counters = new RowCounters(200, 8, (_k, w) => w, false);
+    const counters = new RowCounters(200, 8, (_k, w) => w, false, true);
     for (let row = 0; row < 40; row++) counters.addRow();
     // Row r gets r·3 neighbours, some of them several times.
     for (let row = 0; row < 40; row++)
