@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'ease-items': { type: 'string', default: '4000' },
     'skip-retail': { type: 'boolean', default: false },
     'counter-memory-mb': { type: 'string' },
+    // V8 old-space limit of each set's process (MiB).
+    'heap-mb': { type: 'string', default: '8192' },
     out: { type: 'string' },
     child: { type: 'string' },
   },
@@ -171,7 +173,7 @@ for (const set of sets) {
       '--conditions=source',
       '--import',
       'tsx',
-      '--max-old-space-size=8192',
+      `--max-old-space-size=${values['heap-mb']}`,
       new URL(import.meta.url).pathname,
       '--child',
       set,
@@ -189,11 +191,15 @@ for (const set of sets) {
     process.stderr.write(child.stderr.slice(-2000));
     continue;
   }
+  // BENCH_LOG_LEVEL=info: the child's log lines (stage timings and RSS) go to stderr; the result is the one
+  // line that names its set (a log line may be flushed after it).
   const lines = child.stdout.trim().split('\n');
-  // BENCH_LOG_LEVEL=info: the child's log lines (stage timings and RSS) go to stderr before its result.
-  if (process.env.BENCH_LOG_LEVEL) process.stderr.write(lines.slice(0, -1).join('\n') + '\n');
+  const resultAt = lines.findLastIndex((l) => l.startsWith(`{"set":`));
+  if (process.env.BENCH_LOG_LEVEL) {
+    process.stderr.write(lines.filter((_, i) => i !== resultAt).join('\n') + '\n');
+  }
   const line = {
-    ...JSON.parse(lines.pop()!),
+    ...JSON.parse(lines[resultAt]!),
     load_average_start: loadAtStart,
   };
   results.push(line);

@@ -94,6 +94,14 @@ describe('backfill, file store and limits', () => {
     expect(out.report_metrics.candidate.recall).toBeGreaterThan(0.5);
     const store = new FileStore(join(dir, 'store'));
     expect(await store.exists(out.report.html)).toBe(true);
+    // current (published by the backfill above, input up to 03-07) was trained on the 03-06 holdout
+    const report = JSON.parse((await store.get(out.report.json))!.body.toString('utf8'));
+    expect(report.current_version).toBe((await readCurrent(store, 'acme', 'home')).manifest!.version);
+    expect(report.reasons).toContainEqual(
+      expect.stringMatching(
+        /^current version \S+ was built on input up to 2026-03-07T00:00:00\.000Z, inside the holdout/,
+      ),
+    );
     expect((await readCurrent(store, 'acme', 'home')).manifest!.version).not.toBe(out.version); // eval never publishes
   });
 

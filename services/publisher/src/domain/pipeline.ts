@@ -649,6 +649,8 @@ async function runStages(
   );
   const spool = new ArtifactSpool({ tenant, surface, uri: (key) => deps.store?.uri(key) ?? key });
   let currentVersion: string | null = null;
+  // The live version's input window (artifact mode), to tell when it was trained on the holdout.
+  let currentWindow: { start: string; end: string } | null = null;
   let manifest: Manifest;
   try {
     let buildStage: Stage | null = null;
@@ -724,7 +726,9 @@ async function runStages(
     await timed('stage', async () => {
       if (options.mode === 'artifact') {
         const store = requireStore(deps);
-        currentVersion = (await readCurrent(store, tenant, surface)).manifest?.version ?? null;
+        const live = (await readCurrent(store, tenant, surface)).manifest;
+        currentVersion = live?.version ?? null;
+        currentWindow = live?.window ?? null;
         manifest.previous_version = currentVersion;
         await stageToStore(store, { manifest, files: spool.files });
       } else {
@@ -795,9 +799,11 @@ async function runStages(
       tolerance: gate.tolerance,
       gate_metrics: gate.metrics,
       decision: outcome,
-      reasons: result.users.length
-        ? decision.reasons
-        : ['no holdout users with training history: nothing to evaluate', ...decision.reasons],
+      reasons: [
+        ...(result.users.length ? [] : ['no holdout users with training history: nothing to evaluate']),
+        ...decision.reasons,
+        ...holdoutSeenBy(currentVersion, currentWindow, holdoutWindow),
+      ],
       ...(outcome === 'forced' ? { forced_reason: gate.forceReason } : {}),
       generated_at: deps.now().toISOString(),
       publisher_version: deps.publisherVersion,
@@ -932,3 +938,19 @@ function requireServing(deps: PipelineDeps): ServingSignals {
 }
 
 export { DAY_MS };
+
+/**
+ * A note for the report when the live version's input reaches into the holdout: it was trained on the very
+ * purchases it is scored on, so its metrics are optimistic and the comparison favours it.
+ */
+function holdoutSeenBy(
+  version: string | null,
+  window: { start: string; end: string } | null,
+  holdout: Window,
+): string[] {
+  if (!version || !window || Date.parse(window.end) <= holdout.start) return [];
+  return [
+    `current version ${version} was built on input up to ${window.end}, inside the holdout ` +
+      `[${isoOf(holdout.start)}, ${isoOf(holdout.end)}): it has seen the holdout, so its metrics are optimistic`,
+  ];
+}
