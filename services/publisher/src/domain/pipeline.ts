@@ -650,7 +650,7 @@ async function runStages(
   const spool = new ArtifactSpool({ tenant, surface, uri: (key) => deps.store?.uri(key) ?? key });
   let currentVersion: string | null = null;
   // The live version's input window (artifact mode), to tell when it was trained on the holdout.
-  let currentWindow: { start: string; end: string } | null = null;
+  let currentWindow: Manifest['window'] | null = null;
   let manifest: Manifest;
   try {
     let buildStage: Stage | null = null;
@@ -943,11 +943,7 @@ export { DAY_MS };
  * A note for the report when the live version's input reaches into the holdout: it was trained on the very
  * purchases it is scored on, so its metrics are optimistic and the comparison favours it.
  */
-function holdoutSeenBy(
-  version: string | null,
-  window: { start: string; end: string } | null,
-  holdout: Window,
-): string[] {
+function holdoutSeenBy(version: string | null, window: Manifest['window'] | null, holdout: Window): string[] {
   if (!version || !window || Date.parse(window.end) <= holdout.start) return [];
   return [
     `current version ${version} was built on input up to ${window.end}, inside the holdout ` +
