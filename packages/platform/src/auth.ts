@@ -5,7 +5,8 @@
  * production). Names and defaults follow the reference's AUTH_* / JWT_* / API_KEY_* / DEV_AUTH_* settings.
  */
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestHandler, Response } from 'express';
 import {
   createRemoteJWKSet,
   jwtVerify,
@@ -172,6 +173,13 @@ export class AuthConfigError extends Error {
 export interface Auth {
   authenticate: RequestHandler;
   tenantScope: (urlParam?: string) => RequestHandler;
+  /**
+   * What `authenticate` does, for request headers outside express (serving's hot routes): the caller's
+   * principal, an anonymous one when credentials are optional, or an AppError (401) to answer with.
+   */
+  principalFor: (headers: IncomingHttpHeaders) => Promise<Principal>;
+  /** What `tenantScope` does: the tenant the request acts on, or an AppError (403) to answer with. */
+  tenantFor: (principal: Principal | undefined, headers: IncomingHttpHeaders, fromUrl?: string) => string;
   requireRole: (role: Role) => RequestHandler;
   hasRole: (principal: Principal, role: Role) => boolean;
 }
@@ -231,15 +239,16 @@ export function createAuth(
     return best >= RANK[role];
   };
 
-  const resolve = async (req: Request): Promise<Principal | undefined> => {
-    const serviceToken = req.get(SERVICE_TOKEN_HEADER);
+  const resolve = async (headers: IncomingHttpHeaders): Promise<Principal | undefined> => {
+    const get = (name: string) => headerValue(headers, name);
+    const serviceToken = get(SERVICE_TOKEN_HEADER);
     if (serviceToken !== undefined) {
       if (!options.serviceToken || !secretsEqual(serviceToken, options.serviceToken)) {
         throw problems.authInvalid('invalid service token');
       }
       return { kind: 'service', subject: 'service', roles: [roles.admin], crossTenant: true };
     }
-    const apiKey = req.get(settings.apiKey.header);
+    const apiKey = get(settings.apiKey.header);
     if (apiKey !== undefined && settings.apiKey.enabled && options.verifyApiKey) {
       const key = apiKey.trim() ? await options.verifyApiKey(apiKey.trim()) : null;
       if (!key) throw problems.authInvalid('invalid api key');
@@ -253,23 +262,23 @@ export function createAuth(
         crossTenant: keyRoles.includes(roles.crossTenant),
       };
     }
-    const authorization = req.get('authorization');
+    const authorization = get('authorization');
     if (authorization !== undefined && settings.jwt && jwks) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
       if (!match) throw problems.authInvalid('malformed Authorization header');
       return verifyJwt(match[1]!, settings.jwt, jwks, roles.crossTenant);
     }
     if (settings.dev) {
-      const user = req.get(settings.dev.userHeader);
+      const user = get(settings.dev.userHeader);
       if (user) {
-        const devRoles = (req.get(settings.dev.rolesHeader) ?? '')
+        const devRoles = (get(settings.dev.rolesHeader) ?? '')
           .split(/[\s,]+/)
           .map((r) => r.trim().toLowerCase())
           .filter(Boolean);
         return {
           kind: 'dev',
           subject: user,
-          tenantId: req.get(settings.dev.tenantHeader) || undefined,
+          tenantId: get(settings.dev.tenantHeader) || undefined,
           roles: devRoles,
           crossTenant: devRoles.includes(roles.crossTenant),
         };
@@ -278,86 +287,63 @@ export function createAuth(
     return undefined;
   };
 
+  const principalFor = async (headers: IncomingHttpHeaders): Promise<Principal> => {
+    const principal = await resolve(headers);
+    if (principal) return principal;
+    if (settings.required) throw problems.authRequired();
+    return { kind: 'dev', subject: 'anonymous', roles: [], crossTenant: false };
+  };
+
   const authenticate: RequestHandler = async (req, res, next) => {
     try {
-      const principal = await resolve(req);
-      if (!principal) {
-        if (settings.required) return next(problems.authRequired());
-        res.locals.principal = {
-          kind: 'dev',
-          subject: 'anonymous',
-          roles: [],
-          crossTenant: false,
-        } satisfies Principal;
-        return next();
-      }
-      res.locals.principal = principal;
+      res.locals.principal = await principalFor(req.headers);
       next();
     } catch (error) {
       next(error);
     }
   };
 
+  const scopeError = (code: string, detail: string) => new AppError({ code, status: 403, detail });
+
+  const tenantFor = (
+    principal: Principal | undefined,
+    headers: IncomingHttpHeaders,
+    fromUrl?: string,
+  ): string => {
+    const rawHeader = headers[settings.tenantHeader.toLowerCase()];
+    // Node joins a repeated header with ", ", so the comma check also catches repetition.
+    if (
+      Array.isArray(rawHeader) ||
+      (typeof rawHeader === 'string' && (!rawHeader.trim() || /[,\s]/.test(rawHeader)))
+    ) {
+      throw scopeError(AuthCodes.TENANT_SCOPE_INVALID, `invalid ${settings.tenantHeader} header`);
+    }
+    const header = typeof rawHeader === 'string' ? rawHeader : undefined;
+    if (fromUrl !== undefined && /\s/.test(fromUrl)) {
+      throw scopeError(AuthCodes.TENANT_SCOPE_INVALID, 'invalid tenant in path');
+    }
+    const fromCredential = principal?.crossTenant ? undefined : principal?.tenantId;
+    const sources = [fromCredential, header, fromUrl].filter((v): v is string => Boolean(v));
+    if (!sources.length) throw scopeError(AuthCodes.TENANT_SCOPE_REQUIRED, 'tenant scope required');
+    if (sources.some((s) => s !== sources[0])) {
+      throw scopeError(AuthCodes.TENANT_SCOPE_MISMATCH, 'tenant scope mismatch');
+    }
+    if (settings.requireTenantClaim && !fromCredential && !principal?.crossTenant) {
+      throw scopeError(AuthCodes.TENANT_SCOPE_REQUIRED, 'tenant must come from a credential');
+    }
+    return sources[0]!;
+  };
+
   const tenantScope =
     (urlParam?: string): RequestHandler =>
     (req, res, next) => {
-      const principal = res.locals.principal as Principal | undefined;
-      const rawHeader = req.headers[settings.tenantHeader.toLowerCase()];
-      // Node joins a repeated header with ", ", so the comma check also catches repetition.
-      if (
-        Array.isArray(rawHeader) ||
-        (typeof rawHeader === 'string' && (!rawHeader.trim() || /[,\s]/.test(rawHeader)))
-      ) {
-        return next(
-          new AppError({
-            code: AuthCodes.TENANT_SCOPE_INVALID,
-            status: 403,
-            detail: `invalid ${settings.tenantHeader} header`,
-          }),
-        );
-      }
-      const header = typeof rawHeader === 'string' ? rawHeader : undefined;
       const fromUrl = urlParam ? (req.params as Record<string, string | undefined>)[urlParam] : undefined;
-      if (fromUrl !== undefined && /\s/.test(fromUrl)) {
-        return next(
-          new AppError({
-            code: AuthCodes.TENANT_SCOPE_INVALID,
-            status: 403,
-            detail: 'invalid tenant in path',
-          }),
-        );
+      try {
+        res.locals.tenantId = tenantFor(res.locals.principal as Principal | undefined, req.headers, fromUrl);
+        next();
+      } catch (error) {
+        next(error);
       }
-      const fromCredential = principal?.crossTenant ? undefined : principal?.tenantId;
-      const sources = [fromCredential, header, fromUrl].filter((v): v is string => Boolean(v));
-      if (!sources.length) {
-        return next(
-          new AppError({
-            code: AuthCodes.TENANT_SCOPE_REQUIRED,
-            status: 403,
-            detail: 'tenant scope required',
-          }),
-        );
-      }
-      if (sources.some((s) => s !== sources[0])) {
-        return next(
-          new AppError({
-            code: AuthCodes.TENANT_SCOPE_MISMATCH,
-            status: 403,
-            detail: 'tenant scope mismatch',
-          }),
-        );
-      }
-      if (settings.requireTenantClaim && !fromCredential && !principal?.crossTenant) {
-        return next(
-          new AppError({
-            code: AuthCodes.TENANT_SCOPE_REQUIRED,
-            status: 403,
-            detail: 'tenant must come from a credential',
-          }),
-        );
-      }
-      res.locals.tenantId = sources[0];
-      next();
     };
 
   const requireRole =
@@ -369,7 +355,13 @@ export function createAuth(
       next();
     };
 
-  return { authenticate, tenantScope, requireRole, hasRole };
+  return { authenticate, tenantScope, requireRole, hasRole, principalFor, tenantFor };
+}
+
+/** A request header as express's `req.get` reads it (node joins repeated headers; only set-cookie stays a list). */
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function parseJwksUrl(value: string): URL {

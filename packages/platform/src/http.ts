@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -18,6 +19,8 @@ import { AppError, CommonCodes, problems, toProblemBody, type FieldError } from 
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:\-/]{1,128}$/;
+/** Content types a JSON route accepts (`application/json`, `application/<x>+json`, any parameters). */
+export const JSON_CONTENT_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
 /** Per-request values every handler can reach through `requestContext(res)`. */
 export interface RequestContext {
@@ -92,9 +95,7 @@ export function finalizeApp(app: Express, metrics: HttpMetrics): Express {
 
 function contextMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.get('x-request-id');
-    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-    const traceId = trace.getActiveSpan()?.spanContext().traceId ?? traceIdFromHeader(req.get('traceparent'));
+    const { requestId, traceId } = requestIds(req.headers);
     res.setHeader('X-Request-Id', requestId);
     const ctx: RequestContext = {
       requestId,
@@ -105,6 +106,18 @@ function contextMiddleware(logger: Logger): RequestHandler {
     res.locals.ctx = ctx;
     next();
   };
+}
+
+/** The request id (the caller's X-Request-Id when well-formed, else a new one) and the trace id. */
+export function requestIds(headers: IncomingHttpHeaders): { requestId: string; traceId: string | undefined } {
+  const incoming = headers['x-request-id'];
+  const requestId =
+    typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+  const traceparent = headers.traceparent;
+  const traceId =
+    trace.getActiveSpan()?.spanContext().traceId ??
+    traceIdFromHeader(typeof traceparent === 'string' ? traceparent : undefined);
+  return { requestId, traceId };
 }
 
 function traceIdFromHeader(traceparent: string | undefined): string | undefined {
@@ -128,26 +141,56 @@ function metricsMiddleware(metrics: HttpMetrics): RequestHandler {
 function problemMiddleware(metrics: HttpMetrics): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const ctx = res.locals.ctx as RequestContext | undefined;
-    const appError = toAppError(error);
-    if (appError.status >= 500 && appError.code === CommonCodes.INTERNAL) {
-      (ctx?.log ?? console).error({ err: error, path: req.path }, 'unhandled error');
-    } else if (appError !== error && appError.code === CommonCodes.UNAVAILABLE) {
-      (ctx?.log ?? console).warn({ err: error, path: req.path }, 'dependency unavailable');
-    }
-    metrics.errorsTotal.inc({ method: req.method, route: ctx?.route ?? 'unmatched', code: appError.code });
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    if (appError.retryAfterSeconds !== undefined) {
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))));
-    }
-    for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
-    res
-      .status(appError.status)
-      .type('application/problem+json')
-      .send(JSON.stringify(toProblemBody(appError, req.path, ctx?.requestId)));
+    const appError = writeProblem(res, error, {
+      method: req.method,
+      path: req.path,
+      route: ctx?.route ?? 'unmatched',
+      requestId: ctx?.requestId,
+      log: ctx?.log,
+      metrics,
+    });
+    res.locals.problemCode = appError.code;
   };
+}
+
+/**
+ * Answers with the problem+json body of `error` (logging internal errors, counting every one) and returns
+ * the AppError it was mapped to. Shared by the express error handler and the hot routes.
+ */
+export function writeProblem(
+  res: ServerResponse,
+  error: unknown,
+  request: {
+    method: string;
+    path: string;
+    route: string;
+    requestId: string | undefined;
+    log: Logger | undefined;
+    metrics: HttpMetrics;
+  },
+): AppError {
+  const appError = toAppError(error);
+  const log = request.log ?? console;
+  if (appError.status >= 500 && appError.code === CommonCodes.INTERNAL) {
+    log.error({ err: error, path: request.path }, 'unhandled error');
+  } else if (appError !== error && appError.code === CommonCodes.UNAVAILABLE) {
+    log.warn({ err: error, path: request.path }, 'dependency unavailable');
+  }
+  request.metrics.errorsTotal.inc({ method: request.method, route: request.route, code: appError.code });
+  if (res.headersSent) {
+    res.destroy();
+    return appError;
+  }
+  if (appError.retryAfterSeconds !== undefined) {
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))));
+  }
+  for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+  const body = JSON.stringify(toProblemBody(appError, request.path, request.requestId));
+  res.statusCode = appError.status;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+  return appError;
 }
 
 /** Maps body-parser and other framework errors onto the problem catalogue. */
@@ -264,46 +307,70 @@ export function bindRoute<R extends RouteContract>(
     chain.push((req, _res, next) => {
       const length = Number(req.get('content-length') ?? NaN);
       if (length === 0 || (!req.get('content-length') && !req.get('transfer-encoding'))) {
-        return next(
-          validationError([{ pointer: '', in: 'body', message: 'request body is required' }], options, false),
-        );
+        return next(missingBodyError(options));
       }
       const type = req.get('content-type') ?? '';
-      if (!/^application\/([\w.+-]*\+)?json\b/i.test(type))
-        return next(problems.unsupportedMediaType('application/json'));
+      if (!JSON_CONTENT_TYPE.test(type)) return next(problems.unsupportedMediaType('application/json'));
       next();
     });
     chain.push(jsonParser(limit));
   }
   chain.push(async (req, res) => {
-    const issues: FieldError[] = [];
-    let unprocessableOnly = true;
-    const check = <S extends z.ZodType | undefined>(
-      schema: S,
-      value: unknown,
-      where: FieldError['in'],
-    ): Out<S> => {
-      if (!schema) return undefined as Out<S>;
-      const result = schema.safeParse(value);
-      if (result.success) return result.data as Out<S>;
-      for (const issue of result.error.issues) {
-        const status = (issue as { params?: { status?: number } }).params?.status;
-        if (status !== 422) unprocessableOnly = false;
-        issues.push(...toFieldErrors(issue, where));
-      }
-      return undefined as Out<S>;
-    };
-    const input = {
-      params: check(request?.params, req.params, 'path'),
-      query: check(request?.query, req.query ?? {}, 'query'),
-      headers: check(request?.headers, req.headers, 'header'),
-      body: isJsonBody ? check(request?.body, req.body, 'body') : undefined,
-      ctx: requestContext(res),
-    } as RouteInput<R>;
-    if (issues.length) throw validationError(issues, options, unprocessableOnly);
+    const input = validateRouteInput(
+      route,
+      { params: req.params, query: req.query ?? {}, headers: req.headers, body: req.body },
+      options,
+      requestContext(res),
+    );
     await handler(input, req, res);
   });
   (router as Router)[route.method](expressPath, ...chain);
+}
+
+/**
+ * Validates path, query, headers and (for JSON routes) the body against the route's schemas; throws the
+ * 400 / 422 problem listing every issue. Shared by `bindRoute` and the hot routes.
+ */
+export function validateRouteInput<R extends RouteContract>(
+  route: R,
+  raw: { params: unknown; query: unknown; headers: unknown; body: unknown },
+  options: Pick<BindOptions, 'invalidCode' | 'unprocessableCode'>,
+  ctx: RequestContext,
+): RouteInput<R> {
+  const request = route.request;
+  const isJsonBody =
+    Boolean(request?.body) && (request?.bodyContentType ?? 'application/json') === 'application/json';
+  const issues: FieldError[] = [];
+  let unprocessableOnly = true;
+  const check = <S extends z.ZodType | undefined>(
+    schema: S,
+    value: unknown,
+    where: FieldError['in'],
+  ): Out<S> => {
+    if (!schema) return undefined as Out<S>;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data as Out<S>;
+    for (const issue of result.error.issues) {
+      const status = (issue as { params?: { status?: number } }).params?.status;
+      if (status !== 422) unprocessableOnly = false;
+      issues.push(...toFieldErrors(issue, where));
+    }
+    return undefined as Out<S>;
+  };
+  const input = {
+    params: check(request?.params, raw.params, 'path'),
+    query: check(request?.query, raw.query, 'query'),
+    headers: check(request?.headers, raw.headers, 'header'),
+    body: isJsonBody ? check(request?.body, raw.body, 'body') : undefined,
+    ctx,
+  } as RouteInput<R>;
+  if (issues.length) throw validationError(issues, options, unprocessableOnly);
+  return input;
+}
+
+/** The 400 for a JSON route called without a body (also used by the hot routes). */
+export function missingBodyError(options: BindOptions): AppError {
+  return validationError([{ pointer: '', in: 'body', message: 'request body is required' }], options, false);
 }
 
 function toFieldErrors(issue: z.core.$ZodIssue, where: FieldError['in']): FieldError[] {
@@ -321,7 +388,11 @@ function pointerOf(path: PropertyKey[]): string {
   return path.map((p) => '/' + String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
 }
 
-function validationError(issues: FieldError[], options: BindOptions, unprocessable: boolean): AppError {
+function validationError(
+  issues: FieldError[],
+  options: Pick<BindOptions, 'invalidCode' | 'unprocessableCode'>,
+  unprocessable: boolean,
+): AppError {
   const detail = issues
     .map((i) => {
       const field = i.pointer.slice(1).replaceAll('/', '.');

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Express } from 'express';
+import type { Listenable } from './hot-routes.js';
 import type { Logger } from './logger.js';
 
 export interface Closer {
@@ -7,7 +7,7 @@ export interface Closer {
   close: () => Promise<unknown> | unknown;
 }
 
-export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
+export function listen(app: Listenable, port: number, host = '0.0.0.0'): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
     server.keepAliveTimeout = 65_000;

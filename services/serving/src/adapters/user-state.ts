@@ -53,17 +53,16 @@ export class UserStateStore {
     for (const [error] of results) if (error) throw error;
   }
 
-  /** Recent interactions of every id the request carries, newest first, in one round trip. */
+  /** Recent interactions of every id the request carries, newest first. */
   async read(tenantId: string, ids: SubjectIds): Promise<RecentInteraction[]> {
     const keys = this.keys(tenantId, ids);
     if (!keys.length) return [];
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.zrevrange(key, 0, this.maxItems - 1, 'WITHSCORES');
-    const results = (await pipeline.exec()) ?? [];
+    // One round trip: the client pipelines commands of the same tick (enableAutoPipelining, see deps.ts).
+    const lists = await Promise.all(
+      keys.map((key) => this.redis.zrevrange(key, 0, this.maxItems - 1, 'WITHSCORES')),
+    );
     const seen = new Map<string, RecentInteraction>();
-    for (const [error, value] of results) {
-      if (error) throw error;
-      const flat = value as string[];
+    for (const flat of lists) {
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const member = flat[i]!;
         const sep = member.indexOf('\u0001');

@@ -1,10 +1,19 @@
-import type { Express, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { Express, RequestHandler } from 'express';
 import * as contract from '@recsys/contracts-serving';
+import type { Principal } from '@recsys/platform/auth';
 import { principalOf, tenantOf } from '@recsys/platform/auth';
-import { bindRoute, requestContext } from '@recsys/platform/http';
+import { bindRoute, requestContext, type RouteInput } from '@recsys/platform/http';
+import { HotRoutes, sendJson, type HotContext } from '@recsys/platform/hot-routes';
 import { problems } from '@recsys/platform/problem';
 import type { Deps } from '../deps.js';
-import type { Caller } from '../serve.js';
+import type { Caller, Served } from '../serve.js';
+
+/**
+ * The public serving routes. /v1/recommend and /v1/similar are hot routes (answered from node:http for
+ * well-formed requests, see @recsys/platform/hot-routes) and bound on express for everything else; both
+ * paths run the same steps: observe → authenticate → tenant scope → rate limit → validate → serve.
+ */
 
 const OUTCOMES: Record<number, string> = {
   200: 'success',
@@ -20,94 +29,150 @@ const OUTCOMES: Record<number, string> = {
   503: 'overload',
 };
 
+type Endpoint = 'recommend' | 'similar';
+
 /** Request count, latency, emptiness and warnings per endpoint and tenant (reference metric names). */
-function observe(deps: Deps, endpoint: 'recommend' | 'similar'): RequestHandler {
-  return (_req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const tenant = (res.locals.tenantId as string | undefined) ?? 'unknown';
-      let outcome = OUTCOMES[res.statusCode] ?? 'internal_error';
-      if (res.locals.problemCode === 'RECSYS_ARTIFACT_INCOMPATIBLE') outcome = 'artifact_incompatible';
-      const empty = outcome === 'success' && res.locals.returned === 0 ? 'true' : 'false';
-      const m = deps.serving;
-      m.requests.inc({ endpoint, tenant, outcome, empty });
-      m.latency.observe({ endpoint, tenant, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-      if (outcome === 'success') {
-        m.returnedItems.observe({ endpoint }, res.locals.returned ?? 0);
-        m.warnings.observe({ endpoint }, res.locals.warnings ?? 0);
-      }
-    });
-    next();
-  };
+function observe(deps: Deps, endpoint: Endpoint, res: ServerResponse, locals: Record<string, unknown>): void {
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    const tenant = (locals.tenantId as string | undefined) ?? 'unknown';
+    let outcome = OUTCOMES[res.statusCode] ?? 'internal_error';
+    if (locals.problemCode === 'RECSYS_ARTIFACT_INCOMPATIBLE') outcome = 'artifact_incompatible';
+    const returned = (locals.returned as number | undefined) ?? 0;
+    const empty = outcome === 'success' && returned === 0 ? 'true' : 'false';
+    const m = deps.serving;
+    m.requests.inc({ endpoint, tenant, outcome, empty });
+    m.latency.observe({ endpoint, tenant, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (outcome === 'success') {
+      m.returnedItems.observe({ endpoint }, returned);
+      m.warnings.observe({ endpoint }, (locals.warnings as number | undefined) ?? 0);
+    }
+  });
 }
 
 /** Per-tenant token bucket shared across replicas (429 + Retry-After). */
-function rateLimit(deps: Deps): RequestHandler {
-  return async (_req, res, next) => {
-    const limiter = deps.rateLimiter;
-    if (!limiter) return next();
-    try {
-      const tenant = tenantOf(res);
-      const decision = await limiter.take(tenant);
-      if (decision.allowed) return next();
-      deps.serving.rateLimited.inc({ tenant });
-      next(problems.rateLimited(decision.retryAfterSeconds));
-    } catch (error) {
-      next(error);
-    }
-  };
+async function checkRateLimit(deps: Deps, tenant: string): Promise<void> {
+  const limiter = deps.rateLimiter;
+  if (!limiter) return;
+  const decision = await limiter.take(tenant);
+  if (decision.allowed) return;
+  deps.serving.rateLimited.inc({ tenant });
+  throw problems.rateLimited(decision.retryAfterSeconds);
 }
 
-function callerOf(deps: Deps, res: Response, previewVersion: string | undefined): Caller {
-  const principal = principalOf(res);
+function callerOf(
+  deps: Deps,
+  principal: Principal,
+  tenantId: string,
+  requestId: string,
+  previewVersion: string | undefined,
+): Caller {
   return {
-    tenantId: tenantOf(res),
-    requestId: requestContext(res).requestId,
+    tenantId,
+    requestId,
     isAdmin: deps.auth.hasRole(principal, 'admin'),
     isOperator: deps.auth.hasRole(principal, 'operator'),
     ...(previewVersion ? { previewVersion } : {}),
   };
 }
 
-export function registerServingRoutes(app: Express, deps: Deps): void {
-  const guard = [deps.auth.authenticate, deps.auth.tenantScope(), rateLimit(deps)];
+type RankingRoute = typeof contract.recommend | typeof contract.similar;
 
-  bindRoute(
-    app,
-    contract.recommend,
-    async ({ body, headers }, _req, res) => {
-      const caller = callerOf(deps, res, headers['x-recsys-signal-version']);
-      const served = await deps.service.recommend(caller, body);
-      res.locals.returned = served.body.items.length;
-      res.locals.warnings = served.body.warnings?.length ?? 0;
-      res.setHeader('Cache-Control', 'no-store');
-      res.json(served.body);
-      deps.service.emit(served.exposure);
-    },
-    { before: [observe(deps, 'recommend'), ...guard] },
-  );
+/** Serves one ranking request and writes its answer; the exposure is emitted after the response. */
+async function answer<R extends RankingRoute>(
+  deps: Deps,
+  serve: (caller: Caller, body: RouteInput<R>['body']) => Promise<Served>,
+  input: RouteInput<R>,
+  caller: Caller,
+  res: ServerResponse,
+  locals: Record<string, unknown>,
+): Promise<void> {
+  const served = await serve(caller, input.body);
+  locals.returned = served.body.items.length;
+  locals.warnings = served.body.warnings?.length ?? 0;
+  sendJson(res, 200, served.body, { 'Cache-Control': 'no-store' });
+  deps.service.emit(served.exposure);
+}
+
+export function registerServingRoutes(app: Express, deps: Deps): HotRoutes {
+  const rateLimit: RequestHandler = async (_req, res, next) => {
+    try {
+      await checkRateLimit(deps, tenantOf(res));
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+  const guard = [deps.auth.authenticate, deps.auth.tenantScope(), rateLimit];
+  const hot = new HotRoutes({ logger: deps.logger, metrics: deps.metrics });
+
+  const ranking = <R extends RankingRoute>(
+    route: R,
+    endpoint: Endpoint,
+    serve: (caller: Caller, body: RouteInput<R>['body']) => Promise<Served>,
+  ): void => {
+    bindRoute(
+      app,
+      route,
+      async (input, _req, res) => {
+        const caller = callerOf(
+          deps,
+          principalOf(res),
+          tenantOf(res),
+          requestContext(res).requestId,
+          input.headers['x-recsys-signal-version'],
+        );
+        await answer(deps, serve, input, caller, res, res.locals);
+      },
+      {
+        before: [
+          (_req, res, next) => {
+            observe(deps, endpoint, res, res.locals);
+            next();
+          },
+          ...guard,
+        ],
+      },
+    );
+    hot.add({
+      route,
+      before: async ({ req, res, locals }: HotContext) => {
+        observe(deps, endpoint, res, locals);
+        const principal = await deps.auth.principalFor(req.headers);
+        locals.principal = principal;
+        locals.tenantId = deps.auth.tenantFor(principal, req.headers);
+        await checkRateLimit(deps, locals.tenantId as string);
+      },
+      handler: async (input, { res, ctx, locals }) => {
+        const caller = callerOf(
+          deps,
+          locals.principal as Principal,
+          locals.tenantId as string,
+          ctx.requestId,
+          input.headers['x-recsys-signal-version'],
+        );
+        await answer(deps, serve, input, caller, res, locals);
+      },
+    });
+  };
+
+  ranking(contract.recommend, 'recommend', (caller, body) => deps.service.recommend(caller, body));
+  ranking(contract.similar, 'similar', (caller, body) => deps.service.similar(caller, body));
 
   bindRoute(
     app,
     contract.validateRecommend,
     ({ body }, _req, res) => {
-      res.json(deps.service.validate(callerOf(deps, res, undefined), body));
+      const caller = callerOf(
+        deps,
+        principalOf(res),
+        tenantOf(res),
+        requestContext(res).requestId,
+        undefined,
+      );
+      res.json(deps.service.validate(caller, body));
     },
     { before: guard },
   );
-
-  bindRoute(
-    app,
-    contract.similar,
-    async ({ body, headers }, _req, res) => {
-      const caller = callerOf(deps, res, headers['x-recsys-signal-version']);
-      const served = await deps.service.similar(caller, body);
-      res.locals.returned = served.body.items.length;
-      res.locals.warnings = served.body.warnings?.length ?? 0;
-      res.setHeader('Cache-Control', 'no-store');
-      res.json(served.body);
-      deps.service.emit(served.exposure);
-    },
-    { before: [observe(deps, 'similar'), ...guard] },
-  );
+  return hot;
 }
