@@ -187,6 +187,33 @@ describe('rank: candidates and signals', () => {
   });
 });
 
+describe('rank: history seeds read in snapshot order', () => {
+  // Snapshots keep each user's history in (score desc, id asc) order, which rank() reads as is when no live
+  // purchase or dismissal changed it. A snapshot whose list is out of order must give the same ranking.
+  it('when the history list is shuffled, then the ranking is the same as from the ordered list', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 40; round++) {
+      const items = Array.from({ length: 30 }, (_, i) => `i${i}`);
+      const history: Record<string, number> = {};
+      for (const id of items) if (random() < 0.5) history[id] = Math.ceil(random() * 4);
+      const i2i: Record<string, Record<string, number>> = {};
+      for (const id of items) {
+        i2i[id] = {};
+        for (const other of items) if (other !== id && random() < 0.2) i2i[id][other] = random();
+      }
+      const popularity = Object.fromEntries(items.map((id) => [id, random()]));
+      const snap = makeSnapshot({ popularity, i2i, history: { u1: history } });
+      const ordered = snap.userHistory.get('u1') ?? [];
+      const shuffled = { ...snap, userHistory: new Map([['u1', [...ordered].reverse()]]) };
+      const config = { weights: { ...ZERO, i2i: 0.5, pop: 0.2, history: 0.3, content: 0.1 } };
+      const input = (s: typeof snap) =>
+        makeInput(s, { request: { k: 10 }, config: { ...config, historySeeds: 5 } });
+      expect(rank(input(shuffled))).toEqual(rank(input(snap)));
+    }
+  });
+});
+
 describe('rank: normalization and blending', () => {
   it('when only popularity is weighted, then score = w·s/max (max-normalization per request)', () => {
     const snap = makeSnapshot({ popularity: { a: 4, b: 2, c: 1 } });

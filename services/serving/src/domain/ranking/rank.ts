@@ -8,6 +8,7 @@
  */
 import { Accumulators, denseSignals, type DenseSignals, type NeighbourRows } from './dense.js';
 import { RankHeap } from './heap.js';
+import { byScoreThenId } from './snapshot.js';
 import { activeRules, applyRules } from './rules.js';
 import type {
   AlgorithmMode,
@@ -168,6 +169,11 @@ interface UserContext {
   /** Buy-again scores: snapshot history + 1 per recent purchase. */
   history: Map<string, number>;
   historyMax: number;
+  /**
+   * `history` as a list in (score desc, item id asc) order when it is the snapshot's list unchanged (no live
+   * purchase or dismissal touched it), which is how snapshots store it; saves sorting it per request.
+   */
+  historyRanked: readonly Neighbour[] | undefined;
   /** Items the user interacted with (history or recent). */
   seen: Set<string>;
 }
@@ -200,10 +206,37 @@ function userContext(input: RankingInput): UserContext {
     if (r.type === 'dismiss') dismissed.add(r.itemId);
     else if (current) recentItems.push(r.itemId);
   }
-  for (const id of dismissed) history.delete(id);
+  let changed = false;
+  for (const id of dismissed) changed = history.delete(id) || changed;
   let historyMax = 0;
   for (const v of history.values()) if (v > historyMax) historyMax = v;
-  return { recentItems, dismissed, history, historyMax, seen };
+  const historyRanked =
+    !changed && snapHistory && isRankedHistory(snapHistory, history) ? snapHistory : undefined;
+  return { recentItems, dismissed, history, historyMax, historyRanked, seen };
+}
+
+/** Whether `list` is exactly `history`, in (score desc, item id asc) order. */
+function isRankedHistory(list: readonly Neighbour[], history: Map<string, number>): boolean {
+  if (list.length !== history.size) return false;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i]!;
+    if (history.get(n.itemId) !== n.score) return false;
+    if (i > 0 && byScoreThenId(list[i - 1]!, n) >= 0) return false;
+  }
+  return true;
+}
+
+/** The user's `n` best history items by (score desc, item id asc). */
+function topHistory(user: UserContext, n: number): [string, number][] {
+  if (user.historyRanked) {
+    const top: [string, number][] = [];
+    for (let i = 0; i < n && i < user.historyRanked.length; i++) {
+      const h = user.historyRanked[i]!;
+      top.push([h.itemId, h.score]);
+    }
+    return top;
+  }
+  return [...user.history.entries()].sort((a, b) => b[1] - a[1] || cmpId(a[0], b[0])).slice(0, n);
 }
 
 function sanitizeIds(ids: readonly string[], max = Number.POSITIVE_INFINITY): string[] {
@@ -234,10 +267,7 @@ function neighbourSeeds(
   const recent = user.recentItems;
   for (let i = 0; i < recent.length && i < RECENT_SEEDS; i++) put(recent[i]!, Math.pow(RECENT_DECAY, i));
   if (user.historyMax > 0) {
-    const top = [...user.history.entries()]
-      .sort((a, b) => b[1] - a[1] || cmpId(a[0], b[0]))
-      .slice(0, historySeeds);
-    for (const [id, s] of top) {
+    for (const [id, s] of topHistory(user, historySeeds)) {
       put(id, historySeedPower === 1 ? s / user.historyMax : Math.pow(s / user.historyMax, historySeedPower));
     }
   }
@@ -954,8 +984,7 @@ function addContent(
   for (const a of anchors) push(a, 1);
   user.recentItems.forEach((id, i) => push(id, Math.pow(RECENT_DECAY, i)));
   if (seeds.length === 0 && user.historyMax > 0) {
-    const top = [...user.history.entries()].sort((a, b) => b[1] - a[1] || cmpId(a[0], b[0])).slice(0, 3);
-    for (const [id, s] of top) push(id, s / user.historyMax);
+    for (const [id, s] of topHistory(user, 3)) push(id, s / user.historyMax);
   }
   const catalog: Map<string, CatalogItem> = snapshot.catalog;
   const shared = acc.shared;
