@@ -26,7 +26,8 @@ import { problems } from './problem.js';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
   JSON_CONTENT_TYPE,
-  requestIds,
+  observeHttp,
+  startRequestContext,
   validateRouteInput,
   writeProblem,
   type BindOptions,
@@ -100,23 +101,11 @@ export class HotRoutes {
   }
 
   private async serve(entry: Entry, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
     const { metrics, logger } = this.options;
     const { route } = entry.route;
-    const { requestId, traceId } = requestIds(req.headers);
-    res.setHeader('X-Request-Id', requestId);
-    const ctx: RequestContext = {
-      requestId,
-      traceId,
-      log: logger.child({ request_id: requestId, ...(traceId ? { trace_id: traceId } : {}) }),
-      route: route.path,
-    };
+    observeHttp(metrics, 'POST', res, () => route.path);
+    const ctx = startRequestContext(req.headers, res, logger, route.path);
     const hot: HotContext = { req, res, ctx, locals: {} };
-    res.on('finish', () => {
-      const labels = { method: 'POST', route: route.path, status: String(res.statusCode) };
-      metrics.requestsTotal.inc(labels);
-      metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    });
     const body = readBody(req);
     try {
       await entry.route.before?.(hot);
@@ -141,7 +130,7 @@ export class HotRoutes {
         method: 'POST',
         path: route.path,
         route: route.path,
-        requestId,
+        requestId: ctx.requestId,
         log: ctx.log,
         metrics,
       });

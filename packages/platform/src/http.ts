@@ -95,16 +95,25 @@ export function finalizeApp(app: Express, metrics: HttpMetrics): Express {
 
 function contextMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const { requestId, traceId } = requestIds(req.headers);
-    res.setHeader('X-Request-Id', requestId);
-    const ctx: RequestContext = {
-      requestId,
-      traceId,
-      log: logger.child({ request_id: requestId, ...(traceId ? { trace_id: traceId } : {}) }),
-      route: 'unmatched',
-    };
-    res.locals.ctx = ctx;
+    res.locals.ctx = startRequestContext(req.headers, res, logger, 'unmatched');
     next();
+  };
+}
+
+/** The request's context (ids, child logger, route label), with X-Request-Id set on the response. */
+export function startRequestContext(
+  headers: IncomingHttpHeaders,
+  res: ServerResponse,
+  logger: Logger,
+  route: string,
+): RequestContext {
+  const { requestId, traceId } = requestIds(headers);
+  res.setHeader('X-Request-Id', requestId);
+  return {
+    requestId,
+    traceId,
+    log: logger.child({ request_id: requestId, ...(traceId ? { trace_id: traceId } : {}) }),
+    route,
   };
 }
 
@@ -127,15 +136,24 @@ function traceIdFromHeader(traceparent: string | undefined): string | undefined 
 
 function metricsMiddleware(metrics: HttpMetrics): RequestHandler {
   return (req, res, next) => {
-    const stop = process.hrtime.bigint();
-    res.on('finish', () => {
-      const route = (res.locals.ctx as RequestContext | undefined)?.route ?? 'unmatched';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      metrics.requestsTotal.inc(labels);
-      metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - stop) / 1e9);
-    });
+    observeHttp(metrics, req.method, res, () => (res.locals.ctx as RequestContext | undefined)?.route);
     next();
   };
+}
+
+/** Counts the request and its duration under its route label once the response is finished. */
+export function observeHttp(
+  metrics: HttpMetrics,
+  method: string,
+  res: ServerResponse,
+  routeOf: () => string | undefined,
+): void {
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    const labels = { method, route: routeOf() ?? 'unmatched', status: String(res.statusCode) };
+    metrics.requestsTotal.inc(labels);
+    metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  });
 }
 
 function problemMiddleware(metrics: HttpMetrics): ErrorRequestHandler {
