@@ -81,14 +81,13 @@ export class HotRoutes {
   }
 
   /** The app with these routes in front: `listen` starts a node:http server that tries them first. */
-  in(app: Express): Listenable & { listener: RequestListener } {
+  in(app: Express): Listenable {
     const listener: RequestListener = (req, res) => {
       const entry = req.method === 'POST' ? this.routes.get(req.url ?? '') : undefined;
       if (entry && isPlainJson(req, entry.limit)) void this.serve(entry, req, res);
       else app(req, res);
     };
     return {
-      listener,
       listen: (port, host, callback) => {
         const server = createServer(listener);
         server.once('error', callback);

@@ -118,7 +118,7 @@ export function startRequestContext(
 }
 
 /** The request id (the caller's X-Request-Id when well-formed, else a new one) and the trace id. */
-export function requestIds(headers: IncomingHttpHeaders): { requestId: string; traceId: string | undefined } {
+function requestIds(headers: IncomingHttpHeaders): { requestId: string; traceId: string | undefined } {
   const incoming = headers['x-request-id'];
   const requestId =
     typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();

@@ -1,5 +1,4 @@
 import { gzipSync } from 'node:zlib';
-import { jest } from '@jest/globals';
 import { HotRoutes } from '@recsys/platform/hot-routes';
 import { startAdminStub, type AdminStub } from './admin-stub.js';
 import { devHeaders, publishVersion, SERVICE_TOKEN, startServing, type Serving } from './harness.js';
