@@ -78,15 +78,24 @@ function callerOf(
 
 type RankingRoute = typeof contract.recommend | typeof contract.similar;
 
-/** Serves one ranking request and writes its answer; the exposure is emitted after the response. */
+/**
+ * Serves one ranking request and writes its answer; the exposure is emitted after the response. `locals` holds
+ * what the guards resolved (principal, tenantId): express's `res.locals`, or the hot route's own.
+ */
 async function answer<R extends RankingRoute>(
   deps: Deps,
   serve: (caller: Caller, body: RouteInput<R>['body']) => Promise<Served>,
   input: RouteInput<R>,
-  caller: Caller,
   res: ServerResponse,
   locals: Record<string, unknown>,
 ): Promise<void> {
+  const caller = callerOf(
+    deps,
+    locals.principal as Principal,
+    locals.tenantId as string,
+    input.ctx.requestId,
+    input.headers['x-recsys-signal-version'],
+  );
   const served = await serve(caller, input.body);
   locals.returned = served.body.items.length;
   locals.warnings = served.body.warnings?.length ?? 0;
@@ -111,29 +120,15 @@ export function registerServingRoutes(app: Express, deps: Deps): HotRoutes {
     endpoint: Endpoint,
     serve: (caller: Caller, body: RouteInput<R>['body']) => Promise<Served>,
   ): void => {
-    bindRoute(
-      app,
-      route,
-      async (input, _req, res) => {
-        const caller = callerOf(
-          deps,
-          principalOf(res),
-          tenantOf(res),
-          requestContext(res).requestId,
-          input.headers['x-recsys-signal-version'],
-        );
-        await answer(deps, serve, input, caller, res, res.locals);
-      },
-      {
-        before: [
-          (_req, res, next) => {
-            observe(deps, endpoint, res, res.locals);
-            next();
-          },
-          ...guard,
-        ],
-      },
-    );
+    bindRoute(app, route, (input, _req, res) => answer(deps, serve, input, res, res.locals), {
+      before: [
+        (_req, res, next) => {
+          observe(deps, endpoint, res, res.locals);
+          next();
+        },
+        ...guard,
+      ],
+    });
     hot.add({
       route,
       before: async ({ req, res, locals }: HotContext) => {
@@ -143,16 +138,7 @@ export function registerServingRoutes(app: Express, deps: Deps): HotRoutes {
         locals.tenantId = deps.auth.tenantFor(principal, req.headers);
         await checkRateLimit(deps, locals.tenantId as string);
       },
-      handler: async (input, { res, ctx, locals }) => {
-        const caller = callerOf(
-          deps,
-          locals.principal as Principal,
-          locals.tenantId as string,
-          ctx.requestId,
-          input.headers['x-recsys-signal-version'],
-        );
-        await answer(deps, serve, input, caller, res, locals);
-      },
+      handler: (input, { res, locals }) => answer(deps, serve, input, res, locals),
     });
   };
 
