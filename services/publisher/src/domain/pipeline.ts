@@ -944,7 +944,8 @@ export { DAY_MS };
  * purchases it is scored on, so its metrics are optimistic and the comparison favours it.
  */
 function holdoutSeenBy(version: string | null, window: Manifest['window'] | null, holdout: Window): string[] {
-  if (!version || !window || Date.parse(window.end) <= holdout.start) return [];
+  if (!version || !window) return [];
+  if (Date.parse(window.end) <= holdout.start || Date.parse(window.start) >= holdout.end) return [];
   return [
     `current version ${version} was built on input up to ${window.end}, inside the holdout ` +
       `[${isoOf(holdout.start)}, ${isoOf(holdout.end)}): it has seen the holdout, so its metrics are optimistic`,
