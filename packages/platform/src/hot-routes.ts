@@ -24,8 +24,8 @@ import type { Logger } from './logger.js';
 import type { HttpMetrics } from './metrics.js';
 import { problems } from './problem.js';
 import {
-  DEFAULT_BODY_LIMIT_BYTES,
   JSON_CONTENT_TYPE,
+  jsonBodyLimit,
   observeHttp,
   startRequestContext,
   validateRouteInput,
@@ -70,13 +70,11 @@ export class HotRoutes {
 
   add<R extends RouteContract>(hot: HotRoute<R>): this {
     const { route } = hot;
-    if (route.method !== 'post' || /\{/.test(route.path) || !route.request?.body) {
+    const limit = jsonBodyLimit(route);
+    if (route.method !== 'post' || /\{/.test(route.path) || limit === undefined) {
       throw new Error(`hot routes take POST routes with a JSON body and no path parameters (${route.path})`);
     }
-    this.routes.set(route.path, {
-      route: hot as unknown as HotRoute<RouteContract>,
-      limit: route.request.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-    });
+    this.routes.set(route.path, { route: hot as unknown as HotRoute<RouteContract>, limit });
     return this;
   }
 

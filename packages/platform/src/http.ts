@@ -311,10 +311,9 @@ export function bindRoute<R extends RouteContract>(
   options: BindOptions = {},
 ): void {
   const expressPath = route.path.replace(/\{([^}]+)\}/g, ':$1');
-  const request = route.request;
-  const isJsonBody =
-    Boolean(request?.body) && (request?.bodyContentType ?? 'application/json') === 'application/json';
-  const limit = request?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const jsonLimit = jsonBodyLimit(route);
+  const isJsonBody = jsonLimit !== undefined;
+  const limit = jsonLimit ?? DEFAULT_BODY_LIMIT_BYTES;
 
   const setRoute: RequestHandler = (_req, res, next) => {
     requestContext(res).route = route.path;
@@ -345,6 +344,14 @@ export function bindRoute<R extends RouteContract>(
   (router as Router)[route.method](expressPath, ...chain);
 }
 
+/** The body limit of a route that takes a JSON body; undefined for routes without one (or with NDJSON). */
+export function jsonBodyLimit(route: RouteContract): number | undefined {
+  const request = route.request;
+  if (!request?.body || (request.bodyContentType ?? 'application/json') !== 'application/json')
+    return undefined;
+  return request.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+}
+
 /**
  * Validates path, query, headers and (for JSON routes) the body against the route's schemas; throws the
  * 400 / 422 problem listing every issue. Shared by `bindRoute` and the hot routes.
@@ -356,8 +363,7 @@ export function validateRouteInput<R extends RouteContract>(
   ctx: RequestContext,
 ): RouteInput<R> {
   const request = route.request;
-  const isJsonBody =
-    Boolean(request?.body) && (request?.bodyContentType ?? 'application/json') === 'application/json';
+  const isJsonBody = jsonBodyLimit(route) !== undefined;
   const issues: FieldError[] = [];
   let unprocessableOnly = true;
   const check = <S extends z.ZodType | undefined>(
