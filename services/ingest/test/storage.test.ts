@@ -2,9 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
 import { runCli } from '../src/cli/commands.js';
 import { PartitionManager } from '../src/db/partitions.js';
 import { applyRetention } from '../src/domain/retention.js';
+import { validateLine } from '../src/domain/validate.js';
 import { asService, postJson, startIngest, type Harness } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -46,6 +49,48 @@ describe('partitions and retention', () => {
     expect(
       (await h.schema.query(`select count(*)::int n from outcomes where item_id like 'c-%'`)).rows[0].n,
     ).toBe(100);
+  });
+
+  it('when two writes deadlock on the same events, then the one Postgres aborts is written again and each event is stored once', async () => {
+    // A tenant of its own, so that the export test below sees only its events.
+    const ctx = {
+      tenantId: 'dl',
+      salt: undefined,
+      nowMs: Date.now(),
+      maxFutureSkewMs: 60_000,
+      retentionDays: 0,
+    };
+    const at = new Date().toISOString();
+    const outcome = (id: string) =>
+      validateLine({ kind: 'outcome', event_id: id, type: 'view', item_id: id, occurred_at: at }, ctx);
+    // Each write stores one event, then (inside its transaction, once the other holds its own) inserts the
+    // other's: each then waits for the other, which Postgres breaks by aborting one of them.
+    let holding = 0;
+    const bothHolding = async () => {
+      holding++;
+      while (holding < 2) await sleep(10);
+    };
+    const insertOther = (id: string) => async (client: pg.ClientBase) => {
+      await bothHolding();
+      await client.query(
+        `insert into outcomes (tenant_id, event_id, occurred_day, occurred_at, type, item_id)
+         values ('dl', $1, $2::date, $3, 'view', $1) on conflict do nothing`,
+        [id, at.slice(0, 10), at],
+      );
+    };
+    const [a, b] = await Promise.all([
+      h.deps.store.store([outcome('deadlock-a')], 'http', insertOther('deadlock-b')),
+      h.deps.store.store([outcome('deadlock-b')], 'http', insertOther('deadlock-a')),
+    ]);
+    // The aborted write finds its own event stored by the other one.
+    expect([a[0]!.status, b[0]!.status].sort()).toEqual(['accepted', 'duplicate']);
+    const rows = await h.schema.query(
+      `select event_id, count(*)::int n from outcomes where event_id like 'deadlock-%' group by 1 order by 1`,
+    );
+    expect(rows.rows).toEqual([
+      { event_id: 'deadlock-a', n: 1 },
+      { event_id: 'deadlock-b', n: 1 },
+    ]);
   });
 
   it('when retention runs, then partitions older than INGEST_RETENTION_DAYS are dropped and newer ones kept', async () => {

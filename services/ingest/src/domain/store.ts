@@ -43,6 +43,9 @@ export interface StoreHooks {
 /** Chunks at least this large go through COPY; smaller ones are inserted from their rows. */
 const COPY_MIN_ROWS = 32;
 const UNIQUE_VIOLATION = '23505';
+const DEADLOCK_DETECTED = '40P01';
+/** Tries of one write: a missing partition or a deadlock is retried, anything else fails the write. */
+const WRITE_ATTEMPTS = 3;
 
 /**
  * Lines of UTF-8 text, each ending in a line break, collected one by one: each is encoded straight into a
@@ -221,13 +224,23 @@ export class EventStore {
     let inserted: Inserted[] = [];
     if (parts.length || inTransaction) {
       for (const part of parts) await this.partitions.ensure(part.table, part.days);
-      try {
-        inserted = await this.write(batch, parts, inTransaction);
-      } catch (error) {
-        if (!isMissingPartition(error)) throw error;
-        this.partitions.forget();
-        for (const part of parts) await this.partitions.ensure(part.table, part.days);
-        inserted = await this.write(batch, parts, inTransaction);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          inserted = await this.write(batch, parts, inTransaction);
+          break;
+        } catch (error) {
+          if (attempt >= WRITE_ATTEMPTS) throw error;
+          if (isMissingPartition(error)) {
+            // Dropped by retention (or by hand) since it was last seen.
+            this.partitions.forget();
+            for (const part of parts) await this.partitions.ensure(part.table, part.days);
+          } else if ((error as { code?: string }).code !== DEADLOCK_DETECTED) {
+            throw error;
+          }
+          // A deadlock: two writes inserting some of the same events in different orders (a bulk import's
+          // concurrent chunks, or clients sending overlapping batches); Postgres aborted this one, the other
+          // went on. Written again, the events the other one stored come back as duplicates.
+        }
       }
     }
 
