@@ -160,7 +160,7 @@ function table(results: LoadResult[]): string {
   const express = (workers: string) =>
     results.find((r) => r.target.startsWith('express') && workersOf(r.target) === workers)?.rps ?? 0;
   return [
-    '| target | rps | p50 ms | p97.5 ms | p99 ms | non-2xx | × express (same workers) |',
+    '| target | rps | p50 ms | p95 ms | p99 ms | non-2xx | × express (same workers) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map((r) => {
       const base = express(workersOf(r.target));

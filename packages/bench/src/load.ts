@@ -12,6 +12,7 @@ import { isListening, sleep } from '@recsys/devstack/stack';
 export interface LoadResult {
   target: string;
   rps: number;
+  /** Latency percentiles of the 2xx responses, ms. */
   p50: number;
   p95: number;
   p99: number;
@@ -34,11 +35,12 @@ export interface LoadOptions {
 
 export async function measure(target: string, options: LoadOptions): Promise<LoadResult> {
   const connections = options.connections ?? 50;
-  const run = (duration: number) =>
+  /** Runs the load; `latencies` (when given) receives the latency in ms of every 2xx response. */
+  const run = (duration: number, latencies?: number[]) =>
     new Promise<autocannon.Result>((resolve, reject) => {
       let i = 0;
       const bodies = options.bodies;
-      autocannon(
+      const instance = autocannon(
         {
           url: options.url,
           method: options.method ?? 'GET',
@@ -60,20 +62,35 @@ export async function measure(target: string, options: LoadOptions): Promise<Loa
         },
         (error, result) => (error ? reject(error) : resolve(result)),
       );
+      // autocannon's own summary has p97.5 but no p95, so the percentiles are taken from every response.
+      if (latencies) {
+        instance.on('response', (_client, status: number, _bytes, ms: number) => {
+          if (status >= 200 && status < 300) latencies.push(ms);
+        });
+      }
     });
   if (options.warmupSeconds ?? 3) await run(options.warmupSeconds ?? 3);
-  const result = await run(options.durationSeconds ?? 10);
+  const latencies: number[] = [];
+  const result = await run(options.durationSeconds ?? 10, latencies);
+  const sorted = Float64Array.from(latencies).sort();
   return {
     target,
     rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p95: (result.latency as unknown as Record<string, number>).p97_5 ?? result.latency.p99,
-    p99: result.latency.p99,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
     errors: result.errors,
     non2xx: result.non2xx,
     durationSeconds: options.durationSeconds ?? 10,
     connections,
   };
+}
+
+/** Nearest-rank percentile of ascending `sorted` latencies, in ms with two decimals (0 when empty). */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return Math.round(sorted[rank - 1]! * 100) / 100;
 }
 
 /** WORKERS > 1: the same server in that many node:cluster workers, as serving runs with SERVING_WORKERS. */
