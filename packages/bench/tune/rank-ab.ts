@@ -1,0 +1,111 @@
+/**
+ * A/B of two builds of serving's ranking engine in one process: `rank()` of a saved build (the base) and of the
+ * current build (services/serving/dist) on the snapshot and users of tune/rank-timing.ts, in alternating
+ * rounds so that host load hits both alike. It first checks that both return the same results for every user.
+ *
+ *   cp -r services/serving/dist/domain/ranking /tmp/rank-base      (before the change; then change and build)
+ *   cd packages/bench && node --conditions=source --import tsx tune/rank-ab.ts /tmp/rank-base [rounds=12]
+ *
+ * The inputs (the bench database's live signal version and the 2,000 users) are read once through the bench
+ * stack and kept in .bench/rank-inputs.json. Two copies of the same build differ by up to ~10% on a busy host
+ * (JIT and placement), so smaller differences are noise.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot, startStack } from '@recsys/devstack/stack';
+import { createDb, createPool } from '../../platform/src/db.js';
+import { buildProtocol } from '../src/online-retail.js';
+import { SURFACE } from '../src/retail.js';
+import { DbSignalSource } from '../../../services/serving/src/signals/sources.js';
+import type { ServingDatabase } from '../../../services/serving/src/db/schema.js';
+import type { SignalKey } from '../../../services/serving/src/signals/validate.js';
+import type { RankingInput, RankingResult } from '../../../services/serving/src/domain/ranking/types.js';
+
+interface Inputs {
+  key: SignalKey;
+  version: string;
+  artifacts: unknown;
+  users: string[];
+}
+type RankModule = { rank: (input: RankingInput) => RankingResult };
+
+const INPUTS = join(repoRoot, '.bench/rank-inputs.json');
+
+async function loadInputs(): Promise<Inputs> {
+  if (existsSync(INPUTS)) return JSON.parse(readFileSync(INPUTS, 'utf8')) as Inputs;
+  const stack = await startStack({
+    stateDir: join(repoRoot, '.bench'),
+    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
+    database: 'recsys_bench',
+    redisKeyPrefix: 'bench:',
+    env: { LOG_LEVEL: 'warn' },
+    log: () => undefined,
+  });
+  const pool = createPool({ connectionString: stack.env.DATABASE_URL!, schema: 'serving' });
+  const source = new DbSignalSource(createDb<ServingDatabase>(pool));
+  const live = (await source.listLive()).find((l) => l.key.surface === SURFACE);
+  if (!live) throw new Error('no live signals in the bench database: run pnpm bench first');
+  const loaded = (await source.loadCurrent(live.key))!;
+  await pool.end();
+  await stack.stop();
+  const users = [...(await buildProtocol()).trainUsers].slice(0, 2000);
+  const inputs = { key: live.key, version: loaded.version, artifacts: loaded.artifacts, users };
+  writeFileSync(INPUTS, JSON.stringify(inputs));
+  return inputs;
+}
+
+async function main(): Promise<void> {
+  const baseDir = process.argv[2];
+  if (!baseDir)
+    throw new Error('usage: rank-ab.ts <directory with the base build of domain/ranking> [rounds]');
+  const rounds = Number(process.argv[3] ?? 12);
+  const data = await loadInputs();
+  const dist = join(repoRoot, 'services/serving/dist/domain/ranking');
+  const load = async (file: string) => import(pathToFileURL(file).href);
+  const { buildSnapshot } = await load(join(dist, 'snapshot.js'));
+  const { defaultRankingConfig, mergeRankingConfig } = await load(join(dist, 'config.js'));
+  const { makeRequest } = await load(join(dist, 'testkit.js'));
+  const builds: [string, RankModule][] = [
+    ['base', (await load(join(resolve(baseDir), 'rank.js'))) as RankModule],
+    ['current', (await load(join(dist, 'rank.js'))) as RankModule],
+  ];
+  const snapshot = buildSnapshot({ ...data.key, version: data.version }, data.artifacts);
+  const config = mergeRankingConfig(defaultRankingConfig(), null, SURFACE, null);
+  const salt = process.env.EXPOSURE_HASH_SALT;
+  const { hashId } = await load(join(repoRoot, 'services/serving/dist/domain/normalize.js'));
+  const inputs: RankingInput[] = data.users.map((user) => ({
+    snapshot,
+    recent: [],
+    request: makeRequest({ surface: SURFACE, k: 20, subjectId: salt ? hashId(user, salt) : user }),
+    config,
+    rules: [],
+    now: Date.now(),
+  }));
+
+  const differing = inputs.filter(
+    (input) => JSON.stringify(builds[0]![1].rank(input)) !== JSON.stringify(builds[1]![1].rank(input)),
+  ).length;
+  console.log(`results that differ between the builds: ${differing} of ${inputs.length} users`);
+
+  const times = new Map<string, number[]>(builds.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, build] of r % 2 ? [...builds].reverse() : builds) {
+      const t0 = process.hrtime.bigint();
+      for (const input of inputs) build.rank(input);
+      times.get(name)!.push(Number(process.hrtime.bigint() - t0) / 1000 / inputs.length);
+    }
+  }
+  for (const [name, list] of times) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(
+      `${name}: median ${median.toFixed(1)} µs per rank() (rounds: ${list.map((t) => t.toFixed(0)).join(' ')})`,
+    );
+  }
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
