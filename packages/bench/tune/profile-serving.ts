@@ -10,9 +10,13 @@
  *    PROFILE_ROUTE=validate: /v1/recommend/validate, the request without ranking, user state or exposure)
  *
  * The raw profile is kept in .bench/profiles/ (open it in Chrome DevTools → Performance).
+ *
+ * PROFILE_HEAP=1 also samples the allocations made during the measured load, including objects the GC has since
+ * collected (what the GC share pays for), and prints bytes per request and the top allocating functions, with
+ * the callers of the Map / Set / Array built-ins (.bench/profiles/serving.heapprofile: DevTools → Memory).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -79,6 +83,75 @@ function area(fn: string, file: string): string {
   return file === '' ? `native (${fn || 'anonymous'})` : 'other';
 }
 
+const HEAP = process.env.PROFILE_HEAP === '1';
+
+/** Preloaded into the profiled process: the first SIGUSR2 starts allocation sampling, the second writes it. */
+const HEAP_SAMPLER = `
+import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+const session = new Session();
+session.connect();
+let sampling = false;
+process.on('SIGUSR2', () => {
+  if (!sampling) {
+    sampling = true;
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  } else {
+    session.post('HeapProfiler.stopSampling', (error, result) => {
+      if (!error) writeFileSync(process.env.HEAP_PROFILE_OUT, JSON.stringify(result.profile));
+    });
+  }
+});
+`;
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+interface HeapProfile {
+  head: HeapNode;
+}
+
+/** Sampled bytes allocated per function, and per caller for the Map / Set / Array built-ins. */
+export function summarizeHeap(profile: HeapProfile, requests: number, top = 30): string {
+  const perFunction = new Map<string, number>();
+  const perBuiltinCaller = new Map<string, number>();
+  let total = 0;
+  const name = (n: HeapNode): string => {
+    const file = n.callFrame.url.replace(/^file:\/\//, '').replace(repoRoot, '');
+    return `${n.callFrame.functionName || '(anonymous)'} ${file ? `${file}:${n.callFrame.lineNumber + 1}` : ''}`;
+  };
+  const walk = (node: HeapNode, parent: HeapNode | undefined): void => {
+    total += node.selfSize;
+    const key = name(node);
+    perFunction.set(key, (perFunction.get(key) ?? 0) + node.selfSize);
+    if (parent && !node.callFrame.url && BUILTINS.has(node.callFrame.functionName)) {
+      const k = `${node.callFrame.functionName} ← ${name(parent)}`;
+      perBuiltinCaller.set(k, (perBuiltinCaller.get(k) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, node);
+  };
+  walk(profile.head, undefined);
+  const pct = (bytes: number) => `${((100 * bytes) / total).toFixed(1).padStart(5)}%`;
+  const lines = [
+    `allocated during the load: ${(total / 1e6).toFixed(0)} MB, ` +
+      `${(total / Math.max(1, requests) / 1024).toFixed(1)} KB per request (sampled)`,
+    `top ${top} functions by bytes allocated:`,
+  ];
+  for (const [k, v] of [...perFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+    lines.push(`  ${pct(v)}  ${k}`);
+  lines.push('Map / Set / Array built-ins by caller:');
+  for (const [k, v] of [...perBuiltinCaller].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    lines.push(`  ${pct(v)}  ${k}`);
+  return lines.join('\n');
+}
+const BUILTINS = new Set(['set', 'add', 'Set', 'Map', 'push', 'sort', 'slice', 'entries', 'values', 'map']);
+
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
   const protocol = await buildProtocol();
@@ -99,11 +172,22 @@ async function main(): Promise<void> {
       await importTrain(stack, log);
       await publish(stack, log);
     }
+    const heapFile = join(profileDir, 'serving.heapprofile');
+    const sampler = join(profileDir, 'heap-sampler.mjs');
+    if (HEAP) writeFileSync(sampler, HEAP_SAMPLER);
     const spawnedAt = performance.now();
     const serving = spawn(
       process.execPath,
-      ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, join(repoRoot, 'services/serving/dist/main.js')],
-      { env: { ...stack.env, SERVING_PORT: String(PROFILED_PORT) }, stdio: 'inherit' },
+      [
+        ...(HEAP ? ['--import', pathToFileURL(sampler).href] : []),
+        '--cpu-prof',
+        `--cpu-prof-dir=${profileDir}`,
+        join(repoRoot, 'services/serving/dist/main.js'),
+      ],
+      {
+        env: { ...stack.env, SERVING_PORT: String(PROFILED_PORT), HEAP_PROFILE_OUT: heapFile },
+        stdio: 'inherit',
+      },
     );
     const url = `http://127.0.0.1:${PROFILED_PORT}`;
     for (let i = 0; ; i++) {
@@ -133,11 +217,20 @@ async function main(): Promise<void> {
     // Warm-up load, then only the samples of the measured load count (startup and JIT warm-up are left out).
     await measure('serving /v1/recommend (warm-up)', { ...load, durationSeconds: 5 });
     const skipMicros = (performance.now() - spawnedAt) * 1000;
+    if (HEAP) serving.kill('SIGUSR2');
     const result = await measure('serving /v1/recommend (profiled)', {
       ...load,
       durationSeconds: seconds,
+      warmupSeconds: 0,
     });
     log(`load: ${JSON.stringify(result)}`);
+    if (HEAP) {
+      serving.kill('SIGUSR2');
+      for (let i = 0; i < 100 && !existsSync(heapFile); i++) await sleep(100);
+      const heap = JSON.parse(readFileSync(heapFile, 'utf8')) as HeapProfile;
+      console.log(summarizeHeap(heap, result.rps * seconds));
+      log(`heap profile: ${heapFile}`);
+    }
     const exited = new Promise((resolve) => serving.once('exit', resolve));
     serving.kill('SIGTERM');
     await exited;

@@ -10,58 +10,23 @@
  * stack and kept in .bench/rank-inputs.json. Compare a build with a copy of itself first to see the noise: on a
  * two-vCPU VM, medians of 30 rounds of one build and its copy differed by 5–6%.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repoRoot, startStack } from '@recsys/devstack/stack';
-import { createDb, createPool } from '../../platform/src/db.js';
-import { buildProtocol } from '../src/online-retail.js';
+import { repoRoot } from '@recsys/devstack/stack';
 import { SURFACE } from '../src/retail.js';
-import { DbSignalSource } from '../../../services/serving/src/signals/sources.js';
-import type { ServingDatabase } from '../../../services/serving/src/db/schema.js';
-import type { SignalKey } from '../../../services/serving/src/signals/validate.js';
 import type { RankingInput, RankingResult } from '../../../services/serving/src/domain/ranking/types.js';
+import { loadRankInputs } from './rank-inputs.js';
 
-interface Inputs {
-  key: SignalKey;
-  version: string;
-  artifacts: unknown;
-  users: string[];
-}
 type RankModule = { rank: (input: RankingInput) => RankingResult };
-
-const INPUTS = join(repoRoot, '.bench/rank-inputs.json');
-
-async function loadInputs(): Promise<Inputs> {
-  if (existsSync(INPUTS)) return JSON.parse(readFileSync(INPUTS, 'utf8')) as Inputs;
-  const stack = await startStack({
-    stateDir: join(repoRoot, '.bench'),
-    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
-    database: 'recsys_bench',
-    redisKeyPrefix: 'bench:',
-    env: { LOG_LEVEL: 'warn' },
-    log: () => undefined,
-  });
-  const pool = createPool({ connectionString: stack.env.DATABASE_URL!, schema: 'serving' });
-  const source = new DbSignalSource(createDb<ServingDatabase>(pool));
-  const live = (await source.listLive()).find((l) => l.key.surface === SURFACE);
-  if (!live) throw new Error('no live signals in the bench database: run pnpm bench first');
-  const loaded = (await source.loadCurrent(live.key))!;
-  await pool.end();
-  await stack.stop();
-  const users = [...(await buildProtocol()).trainUsers].slice(0, 2000);
-  const inputs = { key: live.key, version: loaded.version, artifacts: loaded.artifacts, users };
-  writeFileSync(INPUTS, JSON.stringify(inputs));
-  return inputs;
-}
 
 async function main(): Promise<void> {
   const baseDir = process.argv[2];
   if (!baseDir)
     throw new Error('usage: rank-ab.ts <directory with the base build of domain/ranking> [rounds]');
   const rounds = Number(process.argv[3] ?? 12);
-  const data = await loadInputs();
+  const data = await loadRankInputs();
   const dist = join(repoRoot, 'services/serving/dist/domain/ranking');
   const load = async (file: string) => import(pathToFileURL(file).href);
   const { buildSnapshot } = await load(join(dist, 'snapshot.js'));

@@ -1,0 +1,64 @@
+/**
+ * Where `rank()`'s time goes for a known user: the same 2,000 users and snapshot as tune/rank-ab.ts, ranked by
+ * the current build (services/serving/dist) with the served default and with variants that leave out one part
+ * of the work at a time, in alternating rounds in one process. The differences between the rows are the cost
+ * of the part left out.
+ *
+ *   cd packages/bench && node --conditions=source --import tsx tune/rank-breakdown.ts [rounds=12]
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '@recsys/devstack/stack';
+import { SURFACE } from '../src/retail.js';
+import type {
+  RankingConfig,
+  RankingInput,
+  RankingResult,
+} from '../../../services/serving/src/domain/ranking/types.js';
+import { loadRankInputs } from './rank-inputs.js';
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? 12);
+  const data = await loadRankInputs();
+  const dist = join(repoRoot, 'services/serving/dist/domain/ranking');
+  const load = async (file: string) => import(pathToFileURL(join(dist, file)).href);
+  const { buildSnapshot } = await load('snapshot.js');
+  const { defaultRankingConfig, mergeRankingConfig } = await load('config.js');
+  const { makeRequest } = await load('testkit.js');
+  const { rank } = (await load('rank.js')) as { rank: (input: RankingInput) => RankingResult };
+  const snapshot = buildSnapshot({ ...data.key, version: data.version }, data.artifacts);
+  const served = mergeRankingConfig(defaultRankingConfig(), null, SURFACE, null) as RankingConfig;
+  const inputs = (config: RankingConfig, known: boolean): RankingInput[] =>
+    data.users.map((user) => ({
+      snapshot,
+      recent: [],
+      request: makeRequest({ surface: SURFACE, k: 20, ...(known ? { subjectId: user } : {}) }),
+      config,
+      rules: [],
+      now: Date.now(),
+    }));
+  const variants: [string, RankingInput[]][] = [
+    ['known user, served default', inputs(served, true)],
+    ['known user, min_neighbours_per_seed 10', inputs({ ...served, minNeighboursPerSeed: 10 }, true)],
+    ['known user, no history seeds (no neighbour expansion)', inputs({ ...served, historySeeds: 0 }, true)],
+    ['known user, popularity mode', inputs({ ...served, mode: 'popularity' }, true)],
+    ['request without a user, served default', inputs(served, false)],
+  ];
+  const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, list] of r % 2 ? [...variants].reverse() : variants) {
+      const t0 = process.hrtime.bigint();
+      for (const input of list) rank(input);
+      times.get(name)!.push(Number(process.hrtime.bigint() - t0) / 1000 / list.length);
+    }
+  }
+  for (const [name, list] of times) {
+    const sorted = [...list].sort((a, b) => a - b);
+    console.log(`${sorted[Math.floor(sorted.length / 2)]!.toFixed(1).padStart(7)} µs  ${name}`);
+  }
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
