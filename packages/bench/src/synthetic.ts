@@ -20,20 +20,25 @@ function rng(seed: number): () => number {
   };
 }
 
-export async function loadSynthetic(
-  stack: Stack,
-  options: {
-    items: number;
-    users: number;
-    neighbours?: number;
-    historyPerUser?: number;
-    log: (m: string) => void;
-  },
-): Promise<{ apiKey: string; sampleUsers: string[]; summary: Record<string, number> }> {
-  const random = rng(42);
+export interface SyntheticShape {
+  items: number;
+  users: number;
+  /** i2i neighbours per item (default 20). */
+  neighbours?: number;
+  /** History items per user (default 3). */
+  historyPerUser?: number;
+  /** Id of the i-th item (default `sku-<i>`). */
+  itemId?: (i: number) => string;
+}
+
+/**
+ * The synthetic snapshot's artifacts: popularity of every item (Zipf), `neighbours` i2i neighbours per item and
+ * `historyPerUser` history items per user, drawn from `random` (by default a fixed seed).
+ */
+export function syntheticArtifacts(options: SyntheticShape, random = rng(42)) {
   const k = options.neighbours ?? 20;
   const perUser = options.historyPerUser ?? 3;
-  const item = (i: number) => `sku-${i}`;
+  const item = options.itemId ?? ((i: number) => `sku-${i}`);
   // Zipf-like rank sampling.
   const zipf = () => Math.min(options.items - 1, Math.floor(Math.pow(random(), 2.2) * options.items));
   const window = { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' };
@@ -71,6 +76,15 @@ export async function loadSynthetic(
     items: Array.from({ length: perUser }, (_, j) => ({ item_id: item(zipf()), score: perUser - j })),
   }));
   const implicit = { ...envelope('implicit'), users };
+  return { popularity, i2i, implicit };
+}
+
+export async function loadSynthetic(
+  stack: Stack,
+  options: SyntheticShape & { log: (m: string) => void },
+): Promise<{ apiKey: string; sampleUsers: string[]; summary: Record<string, number> }> {
+  const random = rng(42);
+  const artifacts = syntheticArtifacts(options, random);
   const body = JSON.stringify({
     manifest: {
       v: 1,
@@ -83,7 +97,7 @@ export async function loadSynthetic(
       updated_at: new Date().toISOString(),
       previous_version: null,
     },
-    artifacts: { popularity, i2i, implicit },
+    artifacts,
   });
   const version = createHash('sha256').update(body).digest('hex').slice(0, 16);
   const finalBody = body.replace('"synthetic-1"', JSON.stringify(version));

@@ -68,6 +68,7 @@ function cleanNeighbours(
   owner: string,
   items: readonly { item_id: string; score: number }[],
   max: number,
+  intern: Intern,
 ): Neighbour[] {
   const best = new Map<string, number>();
   for (const n of items) {
@@ -76,7 +77,7 @@ function cleanNeighbours(
     if (prev === undefined || n.score > prev) best.set(n.item_id, n.score);
   }
   const list: Neighbour[] = [];
-  for (const [itemId, score] of best) list.push({ itemId, score });
+  for (const [itemId, score] of best) list.push({ itemId: intern(itemId), score });
   list.sort(byScoreThenId);
   if (list.length > max) list.length = max;
   return list;
@@ -87,6 +88,7 @@ function neighbourMap(
     | { neighbors: readonly { item_id: string; items: readonly { item_id: string; score: number }[] }[] }
     | undefined,
   max: number,
+  intern: Intern,
 ): Map<string, Neighbour[]> {
   const out = new Map<string, Neighbour[]>();
   if (!doc) return out;
@@ -95,24 +97,75 @@ function neighbourMap(
     const merged = prev
       ? [...prev.map((n) => ({ item_id: n.itemId, score: n.score })), ...row.items]
       : row.items;
-    const list = cleanNeighbours(row.item_id, merged, max);
-    if (list.length > 0) out.set(row.item_id, list);
+    const list = cleanNeighbours(row.item_id, merged, max, intern);
+    if (list.length > 0) out.set(intern(row.item_id), list);
   }
   return out;
 }
 
-const STRING_OVERHEAD = 32;
-const ENTRY_OVERHEAD = 48;
-const NEIGHBOUR_BYTES = 40;
+/**
+ * One string per distinct id or tag for the whole snapshot. V8's JSON.parse already shares strings of up to
+ * SHARED_BY_JSON_PARSE characters; longer ones arrive as a copy per occurrence (a UUID item id in a million
+ * neighbour lists would be a million strings), so those are looked up here. `bytes` counts those long strings;
+ * the short ones are counted once per id of the dense index and tag of the tag index.
+ */
+type Intern = (s: string) => string;
+const SHARED_BY_JSON_PARSE = 10;
 
-function strBytes(s: string): number {
-  return STRING_OVERHEAD + s.length * 2;
+function interner(): { intern: Intern; bytes: () => number } {
+  const long = new Map<string, string>();
+  return {
+    intern: (s) => {
+      if (s.length <= SHARED_BY_JSON_PARSE) return s;
+      const known = long.get(s);
+      if (known !== undefined) return known;
+      long.set(s, s);
+      return s;
+    },
+    bytes: () => {
+      let bytes = 0;
+      for (const s of long.keys()) bytes += strBytes(s);
+      return bytes;
+    },
+  };
 }
 
+// Sizes behind `approxBytes`, as V8 lays objects out on 64-bit Node (8-byte pointers, no pointer compression).
+const WORD = 8;
+/** A plain object's map, properties and elements words. */
+const OBJECT_HEADER = 3 * WORD;
+/** A number that is not a small integer is a separate 16-byte heap number. */
+const HEAP_NUMBER = 16;
+/** An array: the JSArray (map, properties, elements, length) and its backing store's map and length. */
+const ARRAY_HEADER = 6 * WORD;
+/** A Map entry: key, value and chain words plus its share of the bucket table, at a typical fill. */
+const MAP_ENTRY = 5 * WORD;
+
+function roundUp(bytes: number): number {
+  return Math.ceil(bytes / WORD) * WORD;
+}
+
+/** A sequential string: map, hash and length (16 bytes), then one byte per Latin-1 character, else two. */
+function strBytes(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  return roundUp(16 + (/[^\u0000-\u00ff]/.test(s) ? 2 * s.length : s.length));
+}
+
+function numberBytes(v: number): number {
+  return Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 ? 0 : HEAP_NUMBER;
+}
+
+/** A list of `{ itemId, score }` objects (the item id strings are the snapshot's shared ones). */
+function listBytes(list: readonly Neighbour[]): number {
+  let bytes = ARRAY_HEADER;
+  for (const n of list) bytes += WORD + OBJECT_HEADER + 2 * WORD + numberBytes(n.score);
+  return bytes;
+}
+
+/** Neighbour lists keyed by item id (shared strings). */
 function neighbourBytes(map: Map<string, Neighbour[]>): number {
   let bytes = 0;
-  for (const [k, list] of map)
-    bytes += ENTRY_OVERHEAD + strBytes(k) + 16 + list.length * (NEIGHBOUR_BYTES + 8);
+  for (const list of map.values()) bytes += MAP_ENTRY + listBytes(list);
   return bytes;
 }
 
@@ -121,8 +174,9 @@ function neighbourBytes(map: Map<string, Neighbour[]>): number {
  * score is not positive; neighbour lists are sorted score desc / id asc, de-duplicated, self-free and capped;
  * catalog entries win over content_sim tags (content_sim only adds tags for items the catalog lacks or leaves
  * untagged); tags are trimmed, lower-cased, de-duplicated; the tag index lists available items per tag ordered
- * by popularity desc then id asc (so truncating a list keeps the most popular items). `approxBytes` is an
- * estimate of V8 heap use (strings at 2 bytes/char plus per-object overheads), good to a factor of ~1.5.
+ * by popularity desc then id asc (so truncating a list keeps the most popular items). `approxBytes` estimates
+ * the memory the snapshot holds from V8's object layout (see the sizes above; a test holds it within 15% of
+ * the measured heap).
  */
 export function buildSnapshot(
   meta: SnapshotMeta,
@@ -131,30 +185,33 @@ export function buildSnapshot(
 ): SignalSnapshot {
   const maxNeighbours = options.maxNeighbours ?? DEFAULT_MAX_NEIGHBOURS;
   const maxHistory = options.maxHistory ?? DEFAULT_MAX_HISTORY;
+  const strings = interner();
+  const intern = strings.intern;
+  const tagsOf = (tags: readonly string[] | undefined) => normalizeTags(tags).map(intern);
 
   const popularity = new Map<string, number>();
   for (const row of artifacts.popularity?.items ?? []) {
     const s = row.score > 0 && Number.isFinite(row.score) ? row.score : row.count;
     if (!(s > 0)) continue;
-    popularity.set(row.item_id, Math.max(s, popularity.get(row.item_id) ?? 0));
+    popularity.set(intern(row.item_id), Math.max(s, popularity.get(row.item_id) ?? 0));
   }
 
   const catalog = new Map<string, CatalogItem>();
   for (const row of artifacts.catalog?.items ?? []) {
     const item: CatalogItem = {
-      itemId: row.item_id,
-      tags: normalizeTags(row.tags),
+      itemId: intern(row.item_id),
+      tags: tagsOf(row.tags),
       available: row.available !== false,
     };
     if (row.title !== undefined) item.title = row.title;
     if (row.price !== undefined) item.price = row.price;
     if (row.created_at !== undefined) item.createdAt = row.created_at;
-    catalog.set(row.item_id, item);
+    catalog.set(item.itemId, item);
   }
   for (const row of artifacts.content_sim?.items ?? []) {
-    const tags = normalizeTags(row.tags);
+    const tags = tagsOf(row.tags);
     const existing = catalog.get(row.item_id);
-    if (!existing) catalog.set(row.item_id, { itemId: row.item_id, tags, available: true });
+    if (!existing) catalog.set(intern(row.item_id), { itemId: intern(row.item_id), tags, available: true });
     else if (existing.tags.length === 0) existing.tags = tags;
   }
 
@@ -195,24 +252,32 @@ export function buildSnapshot(
       if (!(n.score > 0) || !Number.isFinite(n.score)) continue;
       sums.set(n.item_id, (sums.get(n.item_id) ?? 0) + n.score);
     }
-    const list = [...sums.entries()].map(([itemId, score]) => ({ itemId, score })).sort(byScoreThenId);
+    const list = [...sums.entries()]
+      .map(([itemId, score]) => ({ itemId: intern(itemId), score }))
+      .sort(byScoreThenId);
     if (list.length > maxHistory) list.length = maxHistory;
     if (list.length > 0) userHistory.set(row.user_id, list);
   }
 
-  const cooc = neighbourMap(artifacts.cooc, maxNeighbours);
-  const i2i = neighbourMap(artifacts.i2i, maxNeighbours);
-  const sessionNext = neighbourMap(artifacts.session_seq, maxNeighbours);
+  const cooc = neighbourMap(artifacts.cooc, maxNeighbours, intern);
+  const i2i = neighbourMap(artifacts.i2i, maxNeighbours, intern);
+  const sessionNext = neighbourMap(artifacts.session_seq, maxNeighbours, intern);
 
-  let approxBytes = 0;
-  for (const k of popularity.keys()) approxBytes += ENTRY_OVERHEAD + strBytes(k) + 8 + 8;
-  approxBytes +=
-    neighbourBytes(cooc) + neighbourBytes(i2i) + neighbourBytes(sessionNext) + neighbourBytes(userHistory);
+  // Each distinct long id and tag once (short ones below, see interner), then the structures that point at them.
+  let approxBytes = strings.bytes();
+  approxBytes += popularity.size * MAP_ENTRY;
+  for (const score of popularity.values()) approxBytes += numberBytes(score);
+  if (popularityRanked.length) approxBytes += ARRAY_HEADER + popularityRanked.length * WORD;
+  approxBytes += neighbourBytes(cooc) + neighbourBytes(i2i) + neighbourBytes(sessionNext);
+  for (const [user, list] of userHistory) approxBytes += MAP_ENTRY + strBytes(user) + listBytes(list);
   for (const item of catalog.values()) {
-    approxBytes += ENTRY_OVERHEAD + 64 + strBytes(item.itemId) + (item.title ? strBytes(item.title) : 0);
-    for (const t of item.tags) approxBytes += 8 + strBytes(t);
+    // itemId, tags, available and up to three optional fields.
+    approxBytes += MAP_ENTRY + OBJECT_HEADER + 6 * WORD + ARRAY_HEADER + item.tags.length * WORD;
+    if (item.title) approxBytes += strBytes(item.title);
+    if (item.price !== undefined) approxBytes += numberBytes(item.price);
+    if (item.createdAt) approxBytes += strBytes(item.createdAt);
   }
-  for (const [tag, list] of tagIndex) approxBytes += ENTRY_OVERHEAD + strBytes(tag) + 16 + list.length * 8;
+  for (const list of tagIndex.values()) approxBytes += MAP_ENTRY + ARRAY_HEADER + list.length * WORD;
 
   const snapshot: SignalSnapshot = {
     tenantId: meta.tenantId,
@@ -230,7 +295,11 @@ export function buildSnapshot(
     approxBytes,
   };
   // The ranking engine's integer-indexed copy is built now, at load, rather than on the first request.
-  snapshot.approxBytes += denseSignals(snapshot).bytes;
+  const dense = denseSignals(snapshot);
+  snapshot.approxBytes += dense.bytes;
+  for (const id of dense.ids) if (id.length <= SHARED_BY_JSON_PARSE) snapshot.approxBytes += strBytes(id);
+  for (const tag of tagIndex.keys())
+    if (tag.length <= SHARED_BY_JSON_PARSE) snapshot.approxBytes += strBytes(tag);
   return snapshot;
 }
 
