@@ -170,6 +170,45 @@ describe('DB-only signal versions (bulk load, atomic activation, preview, degrad
     }
   });
 
+  it('when a large version is activated, then /healthz keeps answering while it is built', async () => {
+    // 30k items with 20 i2i neighbours each: a build of about 700,000 units of work.
+    const n = 30_000;
+    const i2i: Record<string, Record<string, number>> = {};
+    const popularity: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      popularity[`big-${i}`] = n - i;
+      const nbs: Record<string, number> = {};
+      for (let j = 1; j <= 20; j++) nbs[`big-${(i * 31 + j * 7) % n}`] = 1 / j;
+      i2i[`big-${i}`] = nbs;
+    }
+    await publishVersion(serving, { tenant: T, surface: 'big' }, 'big-1', { popularity, i2i }, false);
+    const started = performance.now();
+    let activated = false;
+    const activation = fetch(`${base('big-1', 'big')}/activate`, { method: 'POST', headers: svc }).then(
+      (r) => {
+        activated = true;
+        return r;
+      },
+    );
+    let slowest = 0;
+    let answered = 0;
+    while (!activated) {
+      const t0 = performance.now();
+      const health = await fetch(`${serving.url}/healthz`);
+      await health.arrayBuffer();
+      slowest = Math.max(slowest, performance.now() - t0);
+      answered++;
+    }
+    expect((await activation).status).toBe(200);
+    const activationMs = performance.now() - started;
+    // Built in one piece, the build alone held /healthz for most of the activation.
+    expect(answered).toBeGreaterThan(3);
+    expect(slowest).toBeLessThan(activationMs / 2);
+    const res = await rec(devHeaders(T), { ...minimal, surface: 'big' });
+    expect(res.body.meta.signal_version).toBe('big-1');
+    expect(ids(res.body)).toEqual(['big-0', 'big-1', 'big-2']);
+  });
+
   it('when Postgres becomes unreachable, then recommendations keep coming from memory and /readyz reports degraded', async () => {
     const before = await rec();
     expect(before.status).toBe(200);

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -83,6 +84,8 @@ export class DbSignalSource implements SignalSource {
         throw new SignalLoadError(kind, `${kind} artifact of ${row.version} is corrupt (checksum)`, true);
       }
       (artifacts as Record<string, unknown>)[kind] = JSON.parse(stored.body);
+      // Checking and parsing a large artifact takes a while: requests are answered before the next one.
+      await nextTurn();
     }
     return { version: row.version, manifest, artifacts };
   }

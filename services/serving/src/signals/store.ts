@@ -1,5 +1,7 @@
 import type { Logger } from '@recsys/platform/logger';
-import { buildSnapshot, type SnapshotArtifacts } from '../domain/ranking/snapshot.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Steps } from '../domain/ranking/slices.js';
+import { snapshotSteps, type SnapshotArtifacts } from '../domain/ranking/snapshot.js';
 import { catalogItemChanged } from '../domain/ranking/dense.js';
 import type { CatalogItem, SignalSnapshot } from '../domain/ranking/types.js';
 import type { ServingMetrics } from '../metrics.js';
@@ -143,7 +145,7 @@ export class SignalStore {
     let loaded = this.previews.get(cacheKey);
     if (!loaded) {
       const signals = await this.source.loadVersion(key, version);
-      loaded = this.build(key, signals);
+      loaded = await this.build(key, signals);
       this.previews.set(cacheKey, loaded);
       while (this.previews.size > (this.options.previewCacheSize ?? 4)) {
         this.previews.delete(this.previews.keys().next().value as string);
@@ -281,7 +283,7 @@ export class SignalStore {
         this.metrics.loads.inc({ mode, result: 'unchanged' });
         return;
       }
-      const loaded = this.build(slot.key, signals);
+      const loaded = await this.build(slot.key, signals);
       slot.current = loaded;
       slot.missing = false;
       this.markChecked(slot);
@@ -319,10 +321,12 @@ export class SignalStore {
     slot.errorAt = undefined;
   }
 
-  private build(key: SignalKey, signals: LoadedSignals): LoadedSnapshot {
-    const snapshot = buildSnapshot(
-      { tenantId: key.tenantId, surface: key.surface, segment: key.segment, version: signals.version },
-      signals.artifacts as SnapshotArtifacts,
+  private async build(key: SignalKey, signals: LoadedSignals): Promise<LoadedSnapshot> {
+    const snapshot = await inSlices(
+      snapshotSteps(
+        { tenantId: key.tenantId, surface: key.surface, segment: key.segment, version: signals.version },
+        signals.artifacts as SnapshotArtifacts,
+      ),
     );
     const overlay = this.catalogOverlay.get(key.tenantId);
     if (overlay) for (const [itemId, item] of overlay) applyCatalogItem(snapshot, itemId, item);
@@ -333,6 +337,18 @@ export class SignalStore {
       publishedAt: Date.parse(signals.manifest.updated_at),
       artifactCount: Object.keys(signals.artifacts).length,
     };
+  }
+}
+
+/**
+ * Runs a snapshot build, answering requests between its slices: a million-user snapshot takes seconds to build,
+ * which in one piece would hold every request (and the health checks) of the process for as long.
+ */
+async function inSlices<T>(steps: Steps<T>): Promise<T> {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    await nextTurn();
   }
 }
 

@@ -7,6 +7,7 @@
  * Built once per snapshot (snapshots are immutable apart from catalog availability, which the engine reads from
  * the catalog itself) and cached by snapshot identity.
  */
+import { runToEnd, WorkBudget, type Steps } from './slices.js';
 import type { Neighbour, SignalSnapshot } from './types.js';
 
 /** Neighbour lists in compressed-row form: the neighbours of item i are entries start[i] … start[i + 1] − 1. */
@@ -36,15 +37,13 @@ export interface DenseSignals {
 const cache = new WeakMap<SignalSnapshot, DenseSignals>();
 
 export function denseSignals(snapshot: SignalSnapshot): DenseSignals {
-  let dense = cache.get(snapshot);
-  if (!dense) {
-    dense = buildDense(snapshot);
-    cache.set(snapshot, dense);
-  }
-  return dense;
+  return cache.get(snapshot) ?? runToEnd(denseSteps(snapshot, new WorkBudget()));
 }
 
-function buildDense(snapshot: SignalSnapshot): DenseSignals {
+/** Builds (in slices, see slices.ts) and caches the dense signals of `snapshot`. */
+export function* denseSteps(snapshot: SignalSnapshot, budget: WorkBudget): Steps<DenseSignals> {
+  const cached = cache.get(snapshot);
+  if (cached) return cached;
   const index = new Map<string, number>();
   const ids: string[] = [];
   const add = (id: string): void => {
@@ -60,6 +59,7 @@ function buildDense(snapshot: SignalSnapshot): DenseSignals {
     for (const [owner, list] of source) {
       add(owner);
       for (const n of list) add(n.itemId);
+      if (budget.spend(list.length + 1)) yield;
     }
   }
   const pop = new Float64Array(ids.length);
@@ -67,9 +67,9 @@ function buildDense(snapshot: SignalSnapshot): DenseSignals {
     const i = index.get(id);
     if (i !== undefined) pop[i] = score;
   }
-  const cooc = rows(snapshot.cooc, index, ids.length);
-  const i2i = rows(snapshot.i2i, index, ids.length);
-  const session = rows(snapshot.sessionNext, index, ids.length);
+  const cooc = yield* rows(snapshot.cooc, index, ids.length, budget);
+  const i2i = yield* rows(snapshot.i2i, index, ids.length, budget);
+  const session = yield* rows(snapshot.sessionNext, index, ids.length, budget);
   const tagItems = new Map<string, Int32Array>();
   let tagBytes = 0;
   for (const [tag, list] of snapshot.tagIndex) {
@@ -91,7 +91,9 @@ function buildDense(snapshot: SignalSnapshot): DenseSignals {
         tagBytes +
         tagCount.byteLength +
         ids.length * (48 + 8);
-  return { index, ids, pop, cooc, i2i, session, tagItems, tagCount, bytes };
+  const dense = { index, ids, pop, cooc, i2i, session, tagItems, tagCount, bytes };
+  cache.set(snapshot, dense);
+  return dense;
 }
 
 /** Keeps the dense tag counts of a snapshot in step with a live catalog update of `itemId`. */
@@ -102,7 +104,12 @@ export function catalogItemChanged(snapshot: SignalSnapshot, itemId: string): vo
     dense.tagCount[i] = Math.min(65535, snapshot.catalog.get(itemId)?.tags.length ?? 0);
 }
 
-function rows(source: Map<string, Neighbour[]>, index: Map<string, number>, n: number): NeighbourRows {
+function* rows(
+  source: Map<string, Neighbour[]>,
+  index: Map<string, number>,
+  n: number,
+  budget: WorkBudget,
+): Steps<NeighbourRows> {
   let total = 0;
   for (const list of source.values()) total += list.length;
   const start = new Int32Array(n + 1);
@@ -114,11 +121,14 @@ function rows(source: Map<string, Neighbour[]>, index: Map<string, number>, n: n
   for (const [owner, list] of source) byIndex[index.get(owner)!] = list;
   for (let i = 0; i < n; i++) {
     start[i] = at;
-    for (const nb of byIndex[i] ?? []) {
+    const list = byIndex[i];
+    if (!list) continue;
+    for (const nb of list) {
       item[at] = index.get(nb.itemId)!;
       score[at] = nb.score;
       at++;
     }
+    if (budget.spend(list.length + 1)) yield;
   }
   start[n] = at;
   return { start, item, score };

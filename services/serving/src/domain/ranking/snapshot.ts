@@ -11,7 +11,8 @@ import type {
   PopularityArtifact,
   SessionSeqArtifact,
 } from '@recsys/contracts-publisher';
-import { denseSignals } from './dense.js';
+import { denseSteps } from './dense.js';
+import { runToEnd, WorkBudget, type Steps } from './slices.js';
 import type { CatalogItem, Neighbour, SignalSnapshot } from './types.js';
 
 /** Artifacts by kind (keys are the publisher's ArtifactKind values); every one is optional. */
@@ -83,13 +84,14 @@ function cleanNeighbours(
   return list;
 }
 
-function neighbourMap(
+function* neighbourMap(
   doc:
     | { neighbors: readonly { item_id: string; items: readonly { item_id: string; score: number }[] }[] }
     | undefined,
   max: number,
   intern: Intern,
-): Map<string, Neighbour[]> {
+  budget: WorkBudget,
+): Steps<Map<string, Neighbour[]>> {
   const out = new Map<string, Neighbour[]>();
   if (!doc) return out;
   for (const row of doc.neighbors) {
@@ -99,6 +101,7 @@ function neighbourMap(
       : row.items;
     const list = cleanNeighbours(row.item_id, merged, max, intern);
     if (list.length > 0) out.set(intern(row.item_id), list);
+    if (budget.spend(merged.length + 1)) yield;
   }
   return out;
 }
@@ -183,6 +186,16 @@ export function buildSnapshot(
   artifacts: SnapshotArtifacts,
   options: SnapshotOptions = {},
 ): SignalSnapshot {
+  return runToEnd(snapshotSteps(meta, artifacts, options));
+}
+
+/** buildSnapshot in slices (see slices.ts): yields between slices, returns the snapshot. */
+export function* snapshotSteps(
+  meta: SnapshotMeta,
+  artifacts: SnapshotArtifacts,
+  options: SnapshotOptions = {},
+): Steps<SignalSnapshot> {
+  const budget = new WorkBudget();
   const maxNeighbours = options.maxNeighbours ?? DEFAULT_MAX_NEIGHBOURS;
   const maxHistory = options.maxHistory ?? DEFAULT_MAX_HISTORY;
   const strings = interner();
@@ -194,6 +207,7 @@ export function buildSnapshot(
     const s = row.score > 0 && Number.isFinite(row.score) ? row.score : row.count;
     if (!(s > 0)) continue;
     popularity.set(intern(row.item_id), Math.max(s, popularity.get(row.item_id) ?? 0));
+    if (budget.spend(1)) yield;
   }
 
   const catalog = new Map<string, CatalogItem>();
@@ -207,6 +221,7 @@ export function buildSnapshot(
     if (row.price !== undefined) item.price = row.price;
     if (row.created_at !== undefined) item.createdAt = row.created_at;
     catalog.set(item.itemId, item);
+    if (budget.spend(1)) yield;
   }
   for (const row of artifacts.content_sim?.items ?? []) {
     const tags = tagsOf(row.tags);
@@ -257,11 +272,12 @@ export function buildSnapshot(
       .sort(byScoreThenId);
     if (list.length > maxHistory) list.length = maxHistory;
     if (list.length > 0) userHistory.set(row.user_id, list);
+    if (budget.spend(row.items.length + 1)) yield;
   }
 
-  const cooc = neighbourMap(artifacts.cooc, maxNeighbours, intern);
-  const i2i = neighbourMap(artifacts.i2i, maxNeighbours, intern);
-  const sessionNext = neighbourMap(artifacts.session_seq, maxNeighbours, intern);
+  const cooc = yield* neighbourMap(artifacts.cooc, maxNeighbours, intern, budget);
+  const i2i = yield* neighbourMap(artifacts.i2i, maxNeighbours, intern, budget);
+  const sessionNext = yield* neighbourMap(artifacts.session_seq, maxNeighbours, intern, budget);
 
   // Each distinct long id and tag once (short ones below, see interner), then the structures that point at them.
   let approxBytes = strings.bytes();
@@ -269,7 +285,10 @@ export function buildSnapshot(
   for (const score of popularity.values()) approxBytes += numberBytes(score);
   if (popularityRanked.length) approxBytes += ARRAY_HEADER + popularityRanked.length * WORD;
   approxBytes += neighbourBytes(cooc) + neighbourBytes(i2i) + neighbourBytes(sessionNext);
-  for (const [user, list] of userHistory) approxBytes += MAP_ENTRY + strBytes(user) + listBytes(list);
+  for (const [user, list] of userHistory) {
+    approxBytes += MAP_ENTRY + strBytes(user) + listBytes(list);
+    if (budget.spend(list.length + 1)) yield;
+  }
   for (const item of catalog.values()) {
     // itemId, tags, available and up to three optional fields.
     approxBytes += MAP_ENTRY + OBJECT_HEADER + 6 * WORD + ARRAY_HEADER + item.tags.length * WORD;
@@ -295,7 +314,7 @@ export function buildSnapshot(
     approxBytes,
   };
   // The ranking engine's integer-indexed copy is built now, at load, rather than on the first request.
-  const dense = denseSignals(snapshot);
+  const dense = yield* denseSteps(snapshot, budget);
   snapshot.approxBytes += dense.bytes;
   for (const id of dense.ids) if (id.length <= SHARED_BY_JSON_PARSE) snapshot.approxBytes += strBytes(id);
   for (const tag of tagIndex.keys())

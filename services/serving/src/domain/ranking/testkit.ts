@@ -97,3 +97,34 @@ export function makeInput(
 export function rule(partial: Partial<Rule> & Pick<Rule, 'id' | 'action'>): Rule {
   return { targetType: 'item', itemIds: [], priority: 0, enabled: true, ...partial };
 }
+
+/**
+ * Artifacts as serving receives them (JSON text): 20k items with popularity and 20 i2i neighbours each
+ * (fractional scores), 50k users with 5 history items. Built in a function of its own so that none of the
+ * objects behind the text stay alive (memory measurements rely on it).
+ */
+export function largeArtifactsJson(item: (i: number) => string): string {
+  return JSON.stringify({
+    popularity: {
+      items: Array.from({ length: 20_000 }, (_, i) => ({ item_id: item(i), score: 1 / (i + 1), count: 1 })),
+    },
+    i2i: {
+      neighbors: Array.from({ length: 20_000 }, (_, i) => ({
+        item_id: item(i),
+        items: Array.from({ length: 20 }, (_, j) => ({
+          item_id: item((i * 7 + j * 13 + 1) % 20_000),
+          score: 1 / (j + 2),
+        })),
+      })),
+    },
+    implicit: {
+      users: Array.from({ length: 50_000 }, (_, u) => ({
+        user_id: `user-${u}`,
+        items: Array.from({ length: 5 }, (_, j) => ({
+          item_id: item((u * 31 + j) % 20_000),
+          score: 5.5 - j,
+        })),
+      })),
+    },
+  });
+}
