@@ -6,16 +6,10 @@
  *
  *   cd packages/bench && node --conditions=source --import tsx tune/rank-timing.ts [passes=5]
  *
- * Starts the bench stack (as tune/profile-serving.ts does) for its database; needs live signals there (run
- * `pnpm bench` or tune/profile-serving.ts once).
+ * The inputs come from tune/rank-inputs.ts (the bench database, read once through the bench stack; needs live
+ * signals there: run `pnpm bench` or tune/profile-serving.ts once).
  */
-import { join } from 'node:path';
-import { repoRoot, startStack } from '@recsys/devstack/stack';
-import { createDb, createPool } from '../../platform/src/db.js';
-import { buildProtocol } from '../src/online-retail.js';
 import { SURFACE } from '../src/retail.js';
-import { DbSignalSource } from '../../../services/serving/src/signals/sources.js';
-import type { ServingDatabase } from '../../../services/serving/src/db/schema.js';
 import {
   buildSnapshot,
   type SnapshotArtifacts,
@@ -27,30 +21,13 @@ import {
 } from '../../../services/serving/src/domain/ranking/config.js';
 import { hashId } from '../../../services/serving/src/domain/normalize.js';
 import { makeRequest } from '../../../services/serving/src/domain/ranking/testkit.js';
+import { loadRankInputs } from './rank-inputs.js';
 
 async function main(): Promise<void> {
   const passes = Number(process.argv[2] ?? 5);
-  const stack = await startStack({
-    stateDir: join(repoRoot, '.bench'),
-    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
-    database: 'recsys_bench',
-    redisKeyPrefix: 'bench:',
-    env: { LOG_LEVEL: 'warn' },
-    log: () => undefined,
-  });
-  const pool = createPool({ connectionString: stack.env.DATABASE_URL!, schema: 'serving' });
-  const source = new DbSignalSource(createDb<ServingDatabase>(pool));
-  const live = (await source.listLive()).find((l) => l.key.surface === SURFACE);
-  if (!live) throw new Error('no live signals in the bench database: run pnpm bench first');
-  const loaded = (await source.loadCurrent(live.key))!;
-  await pool.end();
-  await stack.stop();
-  const snapshot = buildSnapshot(
-    { ...live.key, version: loaded.version },
-    loaded.artifacts as SnapshotArtifacts,
-  );
-  const protocol = await buildProtocol();
-  const users = [...protocol.trainUsers].slice(0, 2000);
+  const data = await loadRankInputs();
+  const snapshot = buildSnapshot({ ...data.key, version: data.version }, data.artifacts as SnapshotArtifacts);
+  const users = data.users;
   const config = mergeRankingConfig(defaultRankingConfig(), null, SURFACE, null);
   const salt = process.env.EXPOSURE_HASH_SALT;
   // Inputs are built before timing, so the passes measure rank() and nothing else.
