@@ -324,7 +324,9 @@ export function bindRoute<R extends RouteContract>(
     chain.push((req, _res, next) => {
       const length = Number(req.get('content-length') ?? NaN);
       if (length === 0 || (!req.get('content-length') && !req.get('transfer-encoding'))) {
-        return next(missingBodyError(options));
+        return next(
+          validationError([{ pointer: '', in: 'body', message: 'request body is required' }], options, false),
+        );
       }
       const type = req.get('content-type') ?? '';
       if (!JSON_CONTENT_TYPE.test(type)) return next(problems.unsupportedMediaType('application/json'));
@@ -390,11 +392,6 @@ export function validateRouteInput<R extends RouteContract>(
   } as RouteInput<R>;
   if (issues.length) throw validationError(issues, options, unprocessableOnly);
   return input;
-}
-
-/** The 400 for a JSON route called without a body (also used by the hot routes). */
-export function missingBodyError(options: BindOptions): AppError {
-  return validationError([{ pointer: '', in: 'body', message: 'request body is required' }], options, false);
 }
 
 function toFieldErrors(issue: z.core.$ZodIssue, where: FieldError['in']): FieldError[] {

@@ -226,8 +226,10 @@ export function* snapshotSteps(
   for (const row of artifacts.content_sim?.items ?? []) {
     const tags = tagsOf(row.tags);
     const existing = catalog.get(row.item_id);
-    if (!existing) catalog.set(intern(row.item_id), { itemId: intern(row.item_id), tags, available: true });
-    else if (existing.tags.length === 0) existing.tags = tags;
+    if (!existing) {
+      const itemId = intern(row.item_id);
+      catalog.set(itemId, { itemId, tags, available: true });
+    } else if (existing.tags.length === 0) existing.tags = tags;
   }
 
   // Unavailable items never rank, so they are dropped from popularity up front.
