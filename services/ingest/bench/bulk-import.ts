@@ -6,11 +6,16 @@
  *   pnpm --filter @recsys/ingest run bench            (from /work/main; env: DATABASE_URL, REDIS_URL)
  *
  * Ingest runs as a child process (`node --conditions=source --import tsx src/main.ts`) on its own fresh schema;
- * this process parses the CSV, streams NDJSON to it and reads the streamed summary. Everything the run creates
+ * this process parses the CSV, streams NDJSON to it and reads the streamed summary. The purchases are imported
+ * twice, for two tenants: the first import creates the 305 day partitions as it goes, the second finds them
+ * present. The `COPY` creates its partitions first (timed apart), so each import has a `COPY` doing the same
+ * work to compare with. Before each timed phase Postgres is let settle (autovacuum done, a checkpoint), and each
+ * phase reports the CPU time Postgres, Redis, ingest and this client spent in it. Everything the run creates
  * (schemas, stream) is dropped at the end.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { request } from 'node:http';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -138,6 +143,116 @@ function ndjson(purchases: Purchase[]): Readable {
 
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
+/** Seconds of CPU (user + system) by process name so far: Postgres, Redis, node; from /proc (Linux). */
+function processCpu(): Record<'postgres' | 'redis' | 'node', number> {
+  const totals = { postgres: 0, redis: 0, node: 0 };
+  if (!existsSync('/proc')) return totals;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    const key =
+      name === 'postgres'
+        ? 'postgres'
+        : name === 'redis-server'
+          ? 'redis'
+          : name === 'node'
+            ? 'node'
+            : undefined;
+    if (key) totals[key] += ticks / 100; // USER_HZ
+  }
+  return totals;
+}
+
+/** CPU seconds spent in `run` by Postgres, Redis, this process and the other node processes (ingest). */
+async function withCpu<T>(run: () => Promise<T>): Promise<[T, string]> {
+  const before = processCpu();
+  const self = process.cpuUsage();
+  const result = await run();
+  const after = processCpu();
+  const bench = (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(self));
+  const ingest = after.node - before.node - bench;
+  const cpu =
+    `CPU s: postgres ${(after.postgres - before.postgres).toFixed(1)}, redis ${(after.redis - before.redis).toFixed(1)}, ` +
+    `ingest ${ingest.toFixed(1)}, this client ${bench.toFixed(1)}`;
+  return [result, cpu];
+}
+
+interface ImportRun {
+  summary: Record<string, number>;
+  /** Until the streamed summary line: every chunk committed. */
+  ms: number;
+  /** Until the outbox was empty (every accepted event on recsys.events.v1); undefined with the relay off. */
+  publishedMs: number | undefined;
+  stored: number;
+}
+
+/**
+ * Lets Postgres finish what the phase before left it, so that a timed phase does not share the host with it:
+ * waits (up to a minute) until no autovacuum worker runs, then writes a checkpoint (where the role may) so the
+ * phase does not pay for flushing the pages the one before dirtied.
+ */
+async function settle(admin: pg.Client): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const { rows } = await admin.query(
+      `select count(*) n from pg_stat_activity where backend_type = 'autovacuum worker'`,
+    );
+    if (Number(rows[0].n) === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await admin.query('checkpoint').catch(() => undefined);
+}
+
+/**
+ * One import of `purchases` for `tenant` through `POST /v1/events/bulk`, sent with `node:http` (a light client:
+ * it shares the host's cores with ingest and Postgres).
+ */
+async function importThroughIngest(
+  url: string,
+  tenant: string,
+  purchases: Purchase[],
+  admin: pg.Client,
+  schema: string,
+): Promise<ImportRun> {
+  const start = process.hrtime.bigint();
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = request(
+      `${url}/v1/events/bulk?report=errors`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson', 'x-service-token': TOKEN, 'x-org-id': tenant },
+      },
+      (res) => {
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    pipeline(ndjson(purchases), req).catch(reject);
+  });
+  const elapsed = ms(start);
+  const last = body.trim().split('\n').at(-1)!;
+  const { summary } = JSON.parse(last) as { summary?: Record<string, number> };
+  if (!summary) throw new Error(`import did not complete: ${last}`);
+  const count = async (sql: string, params: string[] = []) =>
+    Number((await admin.query(`select count(*) n from ${sql}`, params)).rows[0].n);
+  const stored = await count(`"${schema}".outcomes where tenant_id = $1`, [tenant]);
+  // the relay re-publishes on recsys.events.v1 concurrently; report when the outbox is empty
+  const relay = process.env.INGEST_OUTBOX_ENABLED !== 'false';
+  while (relay && (await count(`"${schema}".outbox`)) > 0) await new Promise((r) => setTimeout(r, 100));
+  return { summary, ms: elapsed, publishedMs: relay ? ms(start) : undefined, stored };
+}
+
 async function main(): Promise<void> {
   const suffix = Date.now().toString(36);
   const schema = `bench_ingest_${suffix}`;
@@ -182,25 +297,15 @@ async function main(): Promise<void> {
   try {
     await waitReady(url);
 
-    // ---- ingest, end to end ----
-    const t1 = process.hrtime.bigint();
-    const res = await fetch(`${url}/v1/events/bulk?report=errors`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', 'x-service-token': TOKEN, 'x-org-id': TENANT },
-      body: Readable.toWeb(ndjson(purchases)) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
-    const lines = (await res.text()).trim().split('\n');
-    const ingestMs = ms(t1);
-    const summary = JSON.parse(lines.at(-1)!) as { summary?: Record<string, number> };
-    if (!summary.summary) throw new Error(`import did not complete: ${lines.at(-1)}`);
-    const stored = Number((await admin.query(`select count(*) n from "${schema}".outcomes`)).rows[0].n);
-    // the relay re-publishes on recsys.events.v1 concurrently; report when the outbox is empty
-    const relay = process.env.INGEST_OUTBOX_ENABLED !== 'false';
-    while (relay && Number((await admin.query(`select count(*) n from "${schema}".outbox`)).rows[0].n) > 0) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const publishedMs = ms(t1);
+    // ---- ingest, end to end: first creating its day partitions, then (another tenant) into them ----
+    await settle(admin);
+    const [onDemand, onDemandCpu] = await withCpu(() =>
+      importThroughIngest(url, TENANT, purchases, admin, schema),
+    );
+    await settle(admin);
+    const [present, presentCpu] = await withCpu(() =>
+      importThroughIngest(url, `${TENANT}-2`, purchases, admin, schema),
+    );
 
     // ---- COPY of the same rows into an equivalent table ----
     await admin.query(`create schema "${copySchema}"`);
@@ -219,6 +324,7 @@ async function main(): Promise<void> {
         await admin.query(`create index on "${copySchema}".outcomes (tenant_id, occurred_at, event_id)`);
       });
     const days = [...new Set(purchases.map((p) => parseInstant(p.occurred_at)!.day))].sort();
+    await settle(admin);
     const t2 = process.hrtime.bigint();
     for (const day of days) {
       const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -271,25 +377,33 @@ async function main(): Promise<void> {
         this.push(out.join('\n') + '\n');
       },
     });
-    await pipeline(source, copy);
+    const [, copyCpu] = await withCpu(() => pipeline(source, copy));
     const copyMs = ms(t3);
     const copied = Number((await admin.query(`select count(*) n from "${copySchema}".outcomes`)).rows[0].n);
 
     const rate = (n: number, t: number) => Math.round((n / t) * 1000);
-    const ingestRate = rate(purchases.length, ingestMs);
     const copyRate = rate(copied, copyMs);
     const copyWithPartitionsRate = rate(copied, copyMs + partitionsMs);
-    console.log(JSON.stringify(summary.summary));
+    const line = (run: ImportRun) =>
+      `${run.ms.toFixed(0)} ms → ${rate(purchases.length, run.ms)} events/s, ${run.stored} stored` +
+      (run.publishedMs === undefined
+        ? ' (outbox relay disabled)'
+        : ` (outbox drained to recsys.events.v1 after ${run.publishedMs.toFixed(0)} ms)`);
+    const ratio = (run: ImportRun, baseline: number) =>
+      (rate(purchases.length, run.ms) / baseline).toFixed(2);
+    console.log(JSON.stringify(onDemand.summary));
     console.log(
       [
         `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
-        `events: ${purchases.length} purchase lines, ${days.length} days; stored by ingest: ${stored}; copied: ${copied}`,
-        `ingest bulk endpoint: ${ingestMs.toFixed(0)} ms → ${ingestRate} events/s` +
-          (relay
-            ? ` (outbox drained to recsys.events.v1 after ${publishedMs.toFixed(0)} ms)`
-            : ' (outbox relay disabled)'),
+        `events: ${purchases.length} purchase lines, ${days.length} days; copied: ${copied}`,
+        `ingest, creating the day partitions: ${line(onDemand)}`,
+        `  ${onDemandCpu}`,
+        `ingest, day partitions present:      ${line(present)}`,
+        `  ${presentCpu}`,
         `COPY: ${copyMs.toFixed(0)} ms → ${copyRate} rows/s (plus ${partitionsMs.toFixed(0)} ms creating ${days.length} day partitions → ${copyWithPartitionsRate} rows/s)`,
-        `ratio ingest / COPY: ${(ingestRate / copyRate).toFixed(2)} (vs COPY incl. partitions: ${(ingestRate / copyWithPartitionsRate).toFixed(2)})`,
+        `  ${copyCpu}`,
+        `ratio, partitions present: ingest ${ratio(present, copyRate)} of COPY`,
+        `ratio, partitions created: ingest ${ratio(onDemand, copyWithPartitionsRate)} of COPY including partition creation`,
       ].join('\n'),
     );
   } finally {
