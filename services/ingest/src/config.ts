@@ -30,7 +30,9 @@ export const configSchema = z.object({
   /** How often the retention job runs in the service (0 disables the in-process job). */
   INGEST_RETENTION_INTERVAL: zDuration('1h'),
   /** Lines per insert chunk of the bulk NDJSON endpoint. */
-  INGEST_BULK_CHUNK_SIZE: zInt(5000, 1, 50_000),
+  INGEST_BULK_CHUNK_SIZE: zInt(20_000, 1, 50_000),
+  /** Bytes of input after which a bulk chunk is closed before it has INGEST_BULK_CHUNK_SIZE lines. */
+  INGEST_BULK_CHUNK_BYTES: zInt(16 * 1024 * 1024, 1024),
   /** Longest accepted line of the bulk endpoint, in bytes. */
   INGEST_BULK_MAX_LINE_BYTES: zInt(1024 * 1024, 1024),
   /** Consume serving's exposure stream in this process. */
@@ -51,6 +53,8 @@ export const configSchema = z.object({
   INGEST_OUTBOX_POLL_INTERVAL: zDuration('500ms'),
   /** Outbox rows published per relay round (one row holds the events of one committed write). */
   INGEST_OUTBOX_BATCH_SIZE: zInt(20, 1, 10_000),
+  /** Event text published per relay round, in bytes: bounds a round's memory when rows are bulk chunks. */
+  INGEST_OUTBOX_BATCH_BYTES: zInt(8 * 1024 * 1024, 64 * 1024),
   /** Approximate cap on the length of recsys.events.v1 (XADD MAXLEN ~). */
   INGEST_EVENTS_STREAM_MAXLEN: zInt(1_000_000, 1000),
   /** Check that the tenant exists through admin for credentials that do not already prove it (JWT, service). */

@@ -159,6 +159,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
   const producer = new StreamProducer(redis, streams.events, config.INGEST_EVENTS_STREAM_MAXLEN);
   const relay = new OutboxRelay(db, producer, {
     batchSize: config.INGEST_OUTBOX_BATCH_SIZE,
+    batchBytes: config.INGEST_OUTBOX_BATCH_BYTES,
     pollIntervalMs: config.INGEST_OUTBOX_POLL_INTERVAL,
     logger,
     onPublished: (n) => metrics.outboxPublished.inc(n),

@@ -206,3 +206,35 @@ describe('bulk NDJSON import', () => {
     expect(res.status).toBe(415);
   });
 });
+
+describe('bulk chunks', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startIngest({ INGEST_BULK_CHUNK_SIZE: '1000', INGEST_BULK_CHUNK_BYTES: '2000' });
+  });
+  afterAll(() => h.close());
+
+  it('when lines fill INGEST_BULK_CHUNK_BYTES before INGEST_BULK_CHUNK_SIZE, then each chunk is closed at the byte bound', async () => {
+    const body = lines(60, 5000);
+    // the chunks the byte bound makes: closed by the line that brings them to 2,000 bytes
+    const expected: number[] = [];
+    let count = 0;
+    let bytes = 0;
+    for (const line of body) {
+      count++;
+      bytes += Buffer.byteLength(line);
+      if (bytes >= 2000) {
+        expected.push(count);
+        count = bytes = 0;
+      }
+    }
+    if (count) expected.push(count);
+    expect(expected.length).toBeGreaterThan(3);
+
+    const res = await bulk(h, body.join('\n'), {}, '?report=errors');
+    expect(res.lines.at(-1).summary).toMatchObject({ lines: 60, accepted: 60 });
+    // workers are not started here: the outbox keeps one row per committed chunk
+    const rows = await h.schema.query<{ events: string }>('select events from outbox order by id');
+    expect(rows.rows.map((r) => packedEntries(r.events).split('\n').length)).toEqual(expected);
+  });
+});

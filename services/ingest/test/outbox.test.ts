@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { IngestEvent } from '@recsys/contracts-ingest';
+import { StreamProducer } from '@recsys/platform/streams';
 import { waitFor } from '@recsys/testing';
+import { encodeEvents } from '../src/db/outbox.repository.js';
+import { OutboxRelay } from '../src/domain/outbox-relay.js';
 import { asService, postJson, startIngest, type Harness } from './helpers.js';
 
 const T = 'outboxco';
@@ -139,5 +142,61 @@ describe('transactional outbox', () => {
       'outcome',
     ]);
     await waitFor(async () => (await h.schema.query('select count(*)::int n from outbox')).rows[0].n === 0);
+  });
+});
+
+describe('outbox relay rounds', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startIngest({ INGEST_CONSUMER_ENABLED: 'false' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /** An outbox row of `n` outcome events, as a write stores it; returns its size in bytes. */
+  async function addRow(tag: string, n: number): Promise<number> {
+    const events = Array.from({ length: n }, (_, i) => ({
+      kind: 'outcome' as const,
+      event_id: `${tag}-${i}`,
+      tenant_id: T,
+      type: 'click' as const,
+      item_id: `${tag}-item-${i}`,
+      occurred_at: '2026-12-01T00:00:00.000Z',
+    }));
+    const text = encodeEvents(events);
+    await h.schema.query('insert into outbox (events) values ($1)', [text]);
+    return Buffer.byteLength(text);
+  }
+
+  it('when rows are larger together than the round budget, then a round publishes the oldest that fit, always at least one, and the next round the rest', async () => {
+    const stream = `${h.redis.prefix}relay-rounds`;
+    const sizes = [await addRow('r1', 40), await addRow('r2', 40), await addRow('r3', 200)];
+    const relay = new OutboxRelay(h.deps.db, new StreamProducer(h.redis.redis, stream, 10_000), {
+      batchSize: 20,
+      batchBytes: sizes[0]! + sizes[1]! + 1, // the first two rows, not the third
+      pollIntervalMs: 100,
+      logger: h.deps.logger,
+    });
+    const remaining = async () =>
+      (await h.schema.query<{ events: string }>('select events from outbox order by id')).rows.map(
+        (r) => r.events.split('\t')[1]!.match(/"event_id":"([^"]+)-0"/)![1],
+      );
+
+    expect(await relay.runOnce()).toBe(80);
+    expect(await remaining()).toEqual(['r3']);
+    // alone larger than the budget: published by itself
+    expect(await relay.runOnce()).toBe(200);
+    expect(await remaining()).toEqual([]);
+    expect(await relay.runOnce()).toBe(0);
+
+    const ids = ((await h.redis.redis.xrange(stream, '-', '+')) as [string, string[]][]).map(
+      ([, f]) => JSON.parse(f[f.indexOf('payload') + 1]!).event_id as string,
+    );
+    expect(ids).toHaveLength(280);
+    expect(ids.slice(0, 2)).toEqual(['r1-0', 'r1-1']);
+    expect(ids[40]).toBe('r2-0');
+    expect(ids[80]).toBe('r3-0');
   });
 });

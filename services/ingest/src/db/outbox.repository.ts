@@ -71,10 +71,30 @@ export interface OutboxRow {
   packed: string;
 }
 
-/** Locks the oldest rows no other relay holds (`for update skip locked`); use inside a transaction. */
-export async function lockOldest(trx: Transaction<IngestDatabase>, limit: number): Promise<OutboxRow[]> {
+/**
+ * Locks the oldest rows no other relay holds (`for update skip locked`) and reads the events of as many of them,
+ * in order, as fit in `maxBytes` of text (always the first); use inside a transaction. The rows locked but not
+ * read stay locked until the transaction ends, and are left for the next round.
+ */
+export async function lockOldest(
+  trx: Transaction<IngestDatabase>,
+  limit: number,
+  maxBytes: number,
+): Promise<OutboxRow[]> {
+  // octet_length of a stored (toasted, uncompressed) value is read from its pointer: the text stays on disk.
+  const locked = await sql<{ id: string; bytes: number }>`
+    select id::text as id, octet_length(events) as bytes
+      from outbox order by id limit ${limit} for update skip locked`.execute(trx);
+  const ids: string[] = [];
+  let bytes = 0;
+  for (const row of locked.rows) {
+    if (ids.length && bytes + row.bytes > maxBytes) break;
+    ids.push(row.id);
+    bytes += row.bytes;
+  }
+  if (!ids.length) return [];
   const result = await sql<{ id: string; events: string }>`
-    select id::text as id, events from outbox order by id limit ${limit} for update skip locked`.execute(trx);
+    select id::text as id, events from outbox where id = any(${ids}::bigint[]) order by id`.execute(trx);
   return result.rows.map((row) => ({ id: row.id, packed: packedEntries(row.events) }));
 }
 

@@ -1,6 +1,6 @@
 /**
  * Bulk NDJSON import with bounded memory: the body is read as a stream and cut into lines; every
- * `chunkSize` lines are stored in one transaction, and only then are their results handed to `emit`. While
+ * `chunkSize` lines (or fewer, once they hold `chunkBytes` of input) are stored in one transaction, and only then are their results handed to `emit`. While
  * QUEUE_DEPTH chunks are waiting for storage no more input is read, so a fast client is held back by TCP flow
  * control.
  */
@@ -13,7 +13,10 @@ import { validateLine } from './validate.js';
 const QUEUE_DEPTH = 2;
 
 export interface BulkOptions {
+  /** Most lines per chunk (one transaction). */
   chunkSize: number;
+  /** A chunk is also closed once its lines hold this many bytes of input. */
+  chunkBytes: number;
   maxLineBytes: number;
   /** Only rejected lines are emitted when true. */
   errorsOnly: boolean;
@@ -30,6 +33,7 @@ export async function importNdjson(
   // The chunk being parsed: its elements go into the batch as they are validated, their line numbers here.
   let batch = store.batch('bulk');
   let lines: number[] = [];
+  let linesBytes = 0;
   let ctx = context();
   let lineNo = 0;
   let parts: Buffer[] = [];
@@ -66,6 +70,7 @@ export async function importNdjson(
     const chunkLines = lines;
     batch = store.batch('bulk');
     lines = [];
+    linesBytes = 0;
     ctx = context();
     // The partitions this chunk needs are created while the chunks before it are being written.
     store.preparePartitions(chunk);
@@ -87,6 +92,7 @@ export async function importNdjson(
         reason: `line exceeds ${options.maxLineBytes} bytes`,
       });
     } else {
+      linesBytes += bytes!.length;
       let text = bytes!.toString('utf8');
       if (text.endsWith('\r')) text = text.slice(0, -1);
       if (!text.trim()) return false; // blank lines are skipped (they still count for line numbers)
@@ -104,7 +110,7 @@ export async function importNdjson(
       lines.push(lineNo);
       batch.add(item);
     }
-    return lines.length >= options.chunkSize;
+    return lines.length >= options.chunkSize || linesBytes >= options.chunkBytes;
   };
 
   for await (const raw of source) {

@@ -11,7 +11,10 @@ import * as outbox from '../db/outbox.repository.js';
 import type { IngestDatabase } from '../db/schema.js';
 
 export interface RelayOptions {
+  /** Most outbox rows per round. */
   batchSize: number;
+  /** Most event text per round, in bytes (one row more when the first alone is larger). */
+  batchBytes: number;
   pollIntervalMs: number;
   logger: Logger;
   onPublished?: (count: number) => void;
@@ -33,7 +36,7 @@ export class OutboxRelay {
   /** Publishes one round of up to batchSize rows; returns how many events were published. */
   async runOnce(): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const rows = await outbox.lockOldest(trx, this.options.batchSize);
+      const rows = await outbox.lockOldest(trx, this.options.batchSize, this.options.batchBytes);
       if (!rows.length) return 0;
       const published = await this.producer.publishPacked(rows.map((row) => row.packed).join('\n'));
       await outbox.remove(

@@ -86,6 +86,7 @@ async function bulk(
       () => normalizeContext(deps.intake, tenantId),
       {
         chunkSize: deps.config.INGEST_BULK_CHUNK_SIZE,
+        chunkBytes: deps.config.INGEST_BULK_CHUNK_BYTES,
         maxLineBytes: deps.config.INGEST_BULK_MAX_LINE_BYTES,
         errorsOnly,
       },
