@@ -71,7 +71,6 @@ for (let i = 0; i < LINES; i += 2000) {
 
 const store = {
   batch: (source: 'bulk') => new WriteBatch(source),
-  preparePartitions: () => undefined,
   async commit(batch: WriteBatch): Promise<ItemResult[]> {
     for (const part of batch.parts.values()) part.copy.toBuffer();
     if (batch.outboxRows.length) batch.outbox.toBuffer();

@@ -132,12 +132,18 @@ describe('bulk NDJSON import', () => {
         value: i / 10,
         occurred_at: at,
       });
+    // The event ids of this test's outbox rows. Chunks commit concurrently, so their rows are put back in line order (by
+    // their first event) before they are read one after the other; within a row the order is the lines'.
     const idsOf = async () =>
-      (await h.schema.query<{ events: string }>('select events from outbox order by id')).rows.flatMap((r) =>
-        packedEntries(r.events)
-          .split('\n')
-          .map((l) => JSON.parse(l.slice(l.indexOf('\t') + 1)).event_id as string),
-      );
+      (await h.schema.query<{ events: string }>('select events from outbox order by id')).rows
+        .map((r) =>
+          packedEntries(r.events)
+            .split('\n')
+            .map((l) => JSON.parse(l.slice(l.indexOf('\t') + 1)).event_id as string),
+        )
+        .filter((ids) => ids[0]!.startsWith('mix-'))
+        .sort((a, b) => Number(a[0]!.slice(4)) - Number(b[0]!.slice(4)))
+        .flat();
     const before = (await idsOf()).length;
     // first the even ones below 150, then everything below 300: chunk 1 (lines 1-100) is half stored,
     // chunk 2 a quarter, chunk 3 new
@@ -234,7 +240,13 @@ describe('bulk chunks', () => {
     const res = await bulk(h, body.join('\n'), {}, '?report=errors');
     expect(res.lines.at(-1).summary).toMatchObject({ lines: 60, accepted: 60 });
     // workers are not started here: the outbox keeps one row per committed chunk
-    const rows = await h.schema.query<{ events: string }>('select events from outbox order by id');
-    expect(rows.rows.map((r) => packedEntries(r.events).split('\n').length)).toEqual(expected);
+    const rows = await h.schema.query<{ events: string }>('select events from outbox');
+    // chunks commit concurrently: the rows are put in line order by their first event
+    const chunks = rows.rows
+      .map((r) => packedEntries(r.events).split('\n'))
+      .map((entries) => ({ first: Number(/"item_id":"it-(\d+)"/.exec(entries[0]!)![1]), n: entries.length }))
+      .sort((a, b) => a.first - b.first);
+    expect(chunks.map((c) => c.n)).toEqual(expected);
+    expect(chunks[0]!.first).toBe(5000);
   });
 });

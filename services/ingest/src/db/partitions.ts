@@ -24,8 +24,8 @@ function nextDay(day: string): string {
  * A partition is created as a table shaped like the parent (`like … including all`: columns, collations,
  * defaults, checks, indexes) and then attached. Attaching needs only a SHARE UPDATE EXCLUSIVE lock on the
  * parent, so it does not wait for transactions writing to the parent (`create table … partition of` would,
- * and would hold up every writer that comes after it); `prepare` relies on that to create the partitions of
- * the next chunk while the current one is being written.
+ * and would hold up every writer that comes after it), so one bulk chunk's partitions are created while the
+ * chunk before it is being written.
  */
 export class PartitionManager {
   private readonly known = new Set<string>();
@@ -45,15 +45,6 @@ export class PartitionManager {
     await Promise.all(wanted.map((p) => this.creating.get(p.name)?.catch(() => undefined)));
     const missing = wanted.filter((p) => !this.known.has(p.name));
     if (missing.length) await this.create(table, missing);
-  }
-
-  /**
-   * Starts creating the partitions of `days` that are neither known nor being created, in the background.
-   * A failure is left to the `ensure` that needs the partition.
-   */
-  prepare(table: PartitionedTable, days: Iterable<string>): void {
-    const missing = this.unknown(table, days).filter((p) => !this.creating.has(p.name));
-    if (missing.length) this.create(table, missing).catch(() => undefined);
   }
 
   private unknown(table: PartitionedTable, days: Iterable<string>): { day: string; name: string }[] {

@@ -1,15 +1,15 @@
 /**
  * Bulk NDJSON import with bounded memory: the body is read as a stream and cut into lines; every
- * `chunkSize` lines (or fewer, once they hold `chunkBytes` of input) are stored in one transaction, and only then are their results handed to `emit`. While
- * QUEUE_DEPTH chunks are waiting for storage no more input is read, so a fast client is held back by TCP flow
- * control.
+ * `chunkSize` lines (or fewer, once they hold `chunkBytes` of input) are stored in one transaction, and only
+ * then are their results handed to `emit`. While more than QUEUE_DEPTH chunks are waiting for storage no more
+ * input is read, so a fast client is held back by TCP flow control.
  */
 import type { BulkLineResult, BulkSummary } from '@recsys/contracts-ingest';
 import { RejectCodes, type NormalizeContext, type NormalizedEvent, type Rejection } from './normalize.js';
-import type { EventStore, WriteBatch } from './store.js';
+import type { EventStore, ItemResult } from './store.js';
 import { validateLine } from './validate.js';
 
-/** Parsed chunks that may wait for (or be in) storage while the next one is parsed. */
+/** Parsed chunks that may be being committed while the next one is parsed. */
 const QUEUE_DEPTH = 2;
 
 export interface BulkOptions {
@@ -40,16 +40,17 @@ export async function importNdjson(
   let partsBytes = 0;
   let overflow = false;
 
-  // Chunks are stored one after another, in order, each in its own transaction, while parsing goes on; the
-  // results of a chunk are emitted (in order) only after it committed. Parsing waits while QUEUE_DEPTH chunks
-  // are waiting for or in storage, so at most QUEUE_DEPTH + 1 chunks are held in memory. A failed chunk stops
-  // the ones queued after it from being stored.
+  // Each chunk is committed in its own transaction (on a connection of its own) as soon as it is parsed, while
+  // parsing goes on; the results of a chunk are emitted, in order, only after it and every chunk before it
+  // committed. Parsing waits while more than QUEUE_DEPTH chunks are not yet reported, so at most QUEUE_DEPTH + 1
+  // chunks are held in memory and being committed at once. After a failed chunk nothing more is reported: chunks after
+  // it may have committed, and come back as duplicates when the import is sent again.
   const queue: Promise<void>[] = [];
   const drain = async (depth: number) => {
     while (queue.length > depth) await queue.shift();
   };
-  const storeChunk = async (chunk: WriteBatch, chunkLines: number[]) => {
-    const results = await store.commit(chunk);
+  const report = async (committed: Promise<ItemResult[]>, chunkLines: number[]) => {
+    const results = await committed;
     const out: BulkLineResult[] = [];
     results.forEach((result, i) => {
       summary[result.status]++;
@@ -72,9 +73,9 @@ export async function importNdjson(
     lines = [];
     linesBytes = 0;
     ctx = context();
-    // The partitions this chunk needs are created while the chunks before it are being written.
-    store.preparePartitions(chunk);
-    const job = (queue.at(-1) ?? Promise.resolve()).then(() => storeChunk(chunk, chunkLines));
+    const committed = store.commit(chunk);
+    committed.catch(() => undefined); // observed by report(), unless a chunk before it failed
+    const job = (queue.at(-1) ?? Promise.resolve()).then(() => report(committed, chunkLines));
     job.catch(() => undefined); // observed by drain(); keeps a failure from being reported as unhandled
     queue.push(job);
     await drain(QUEUE_DEPTH);

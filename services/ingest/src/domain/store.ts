@@ -194,14 +194,6 @@ export class EventStore {
   }
 
   /**
-   * Starts creating, in the background, the day partitions the rows of `batch` will need, so its commit
-   * does not wait for it (see PartitionManager.prepare).
-   */
-  preparePartitions(batch: WriteBatch): void {
-    for (const part of batch.parts.values()) this.partitions.prepare(part.table, part.days);
-  }
-
-  /**
    * Stores the valid elements of `items` and reports every element. `inTransaction` runs in the same
    * transaction after the inserts (e.g. a consumer checkpoint).
    */
