@@ -127,3 +127,36 @@ describe('Lines', () => {
     expect(lines.toBuffer().equals(Buffer.from(texts.join('\n') + '\n'))).toBe(true);
   });
 });
+
+describe('WriteBatch repeats', () => {
+  /** An outcome of `tenant` with event id `id` on `day`, as validation returns it. */
+  function outcome(tenant: string, id: string, day: string): NormalizedEvent {
+    const at = Date.parse(`${day}T12:00:00Z`);
+    const result = validateLine(
+      { kind: 'outcome', event_id: id, type: 'click', item_id: 'a', occurred_at: new Date(at).toISOString() },
+      { ...ctx, tenantId: tenant, nowMs: at + 60_000 },
+    );
+    if (!result.ok) throw new Error(result.reason);
+    return result;
+  }
+
+  it('when the same event id comes again on the same tenant and day, even after other days, then only that one is a repeat', () => {
+    const batch = new WriteBatch('bulk');
+    const added = [
+      outcome('acme', 'e1', '2026-11-01'),
+      outcome('acme', 'e1', '2026-11-02'), // another day: another event
+      outcome('acme', 'e2', '2026-11-01'),
+      outcome('acme', 'e1', '2026-11-01'), // repeat of the first, after a row of another day
+      outcome('beta', 'e1', '2026-11-01'), // another tenant: another event
+      outcome('acme', 'e2', '2026-11-01'), // repeat of the third
+    ];
+    for (const item of added) batch.add(item);
+    expect([...batch.early].map(([index, result]) => [index, result.status])).toEqual([
+      [3, 'duplicate'],
+      [5, 'duplicate'],
+    ]);
+    const part = batch.parts.get('outcomes')!;
+    expect(part.eventIds).toEqual(['e1', 'e1', 'e2', 'e1']);
+    expect([...part.days].sort()).toEqual(['2026-11-01', '2026-11-02']);
+  });
+});

@@ -170,5 +170,15 @@ export async function insertCopied(
 
 /** Identity of a stored event: the table's primary key. */
 export function eventKey(tenantId: string, eventId: string, day: string): string {
-  return `${tenantId}\u0000${eventId}\u0000${day}`;
+  return eventKeyIn(eventGroup(tenantId, day), eventId);
+}
+
+/** The events of a tenant and day: eventKey is the group and the event id. */
+export function eventGroup(tenantId: string, day: string): string {
+  return `${tenantId}\u0000${day}`;
+}
+
+/** eventKey of an event of `group` (see eventGroup). */
+export function eventKeyIn(group: string, eventId: string): string {
+  return `${group}\u0000${eventId}`;
 }

@@ -7,7 +7,8 @@ import type pg from 'pg';
 import {
   copyEvents,
   copyLine,
-  eventKey,
+  eventGroup,
+  eventKeyIn,
   insertCopied,
   insertEvents,
   type EventTable,
@@ -90,14 +91,18 @@ export class Lines {
 interface TablePart {
   table: EventTable;
   kind: NormalizedEvent['kind'];
-  /** Per row: its element's index, event id and key (see eventKey). */
+  /** Per row: its element's index, event id and group (its tenant and day, see eventGroup). */
   indexes: number[];
   eventIds: string[];
-  keys: string[];
-  seen: Set<string>;
+  groups: string[];
+  /** The event ids added so far, by group. */
+  seen: Map<string, Set<string>>;
   days: Set<string>;
-  /** The day of the row added last (rows of a day usually come together). */
+  /** The tenant, day, group and group's ids of the row added last (rows of a day usually come together). */
+  lastTenant: string | undefined;
   lastDay: string | undefined;
+  lastGroup: string;
+  lastIds: Set<string>;
   /** The rows while fewer than COPY_MIN_ROWS, then undefined (the COPY text stands for them). */
   rows: RowOf<EventTable>[] | undefined;
   copy: Lines;
@@ -143,26 +148,34 @@ export class WriteBatch {
         kind: item.kind,
         indexes: [],
         eventIds: [],
-        keys: [],
-        seen: new Set(),
+        groups: [],
+        seen: new Map(),
         days: new Set(),
+        lastTenant: undefined,
         lastDay: undefined,
+        lastGroup: '',
+        lastIds: new Set(),
         rows: [],
         copy: new Lines(),
       };
       this.parts.set(table, part);
     }
-    const key = eventKey(item.row.tenant_id, item.eventId, item.day);
-    const seen = part.seen.size;
-    part.seen.add(key);
-    if (part.seen.size === seen) {
+    if (item.day !== part.lastDay || item.row.tenant_id !== part.lastTenant) {
+      const group = eventGroup(item.row.tenant_id, item.day);
+      let ids = part.seen.get(group);
+      if (!ids) part.seen.set(group, (ids = new Set()));
+      part.days.add(item.day);
+      part.lastTenant = item.row.tenant_id;
+      part.lastDay = item.day;
+      part.lastGroup = group;
+      part.lastIds = ids;
+    }
+    const seen = part.lastIds.size;
+    part.lastIds.add(item.eventId);
+    if (part.lastIds.size === seen) {
       // Repeated within the same batch: the first occurrence is the one stored.
       this.early.set(index, { kind: item.kind, status: 'duplicate', event_id: item.eventId });
       return;
-    }
-    if (item.day !== part.lastDay) {
-      part.days.add(item.day);
-      part.lastDay = item.day;
     }
     const row = item.kind === 'exposure' ? { ...item.row, source: this.source } : item.row;
     if (part.rows) {
@@ -177,7 +190,7 @@ export class WriteBatch {
     }
     part.indexes.push(index);
     part.eventIds.push(item.eventId);
-    part.keys.push(key);
+    part.groups.push(part.lastGroup);
   }
 }
 
@@ -327,7 +340,7 @@ type Inserted = Set<string> | typeof ALL;
 const ALL = 'all';
 
 function wasInserted(inserted: Inserted, part: TablePart, row: number): boolean {
-  return inserted === ALL || inserted.has(part.keys[row]!);
+  return inserted === ALL || inserted.has(eventKeyIn(part.groups[row]!, part.eventIds[row]!));
 }
 
 /**
