@@ -9,7 +9,7 @@ import { RejectCodes, type NormalizeContext, type NormalizedEvent, type Rejectio
 import type { EventStore, ItemResult } from './store.js';
 import { validateLine } from './validate.js';
 
-/** Parsed chunks that may be being committed while the next one is parsed. */
+/** Chunks that may be committing while the next one is parsed (parsing waits while one more is). */
 const QUEUE_DEPTH = 2;
 
 export interface BulkOptions {
