@@ -43,6 +43,8 @@ describe('faults (fast)', () => {
       env: {
         INGEST_CONSUMER_CLAIM_IDLE: '3s',
         INGEST_CONSUMER_BLOCK: '200ms',
+        // chunks well below the bulk import's 20,000 lines, so results arrive (and the kill lands) mid-import
+        INGEST_BULK_CHUNK_SIZE: '1000',
         SERVING_SIGNAL_REFRESH_INTERVAL: '2s',
       },
       log: (m) => process.stdout.write(`[stack] ${m}\n`),
