@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from '@recsys/devstack/stack';
 import { SURFACE } from '../src/retail.js';
 import type { RankingInput, RankingResult } from '../../../services/serving/src/domain/ranking/types.js';
-import { loadRankInputs } from './rank-inputs.js';
+import { alternatingRounds, loadRankInputs, subjectOf } from './rank-inputs.js';
 
 type RankModule = { rank: (input: RankingInput) => RankingResult };
 
@@ -46,12 +46,10 @@ async function main(): Promise<void> {
   ];
   const snapshot = buildSnapshot({ ...data.key, version: data.version }, data.artifacts);
   const config = mergeRankingConfig(defaultRankingConfig(), null, SURFACE, null);
-  const salt = process.env.EXPOSURE_HASH_SALT;
-  const { hashId } = await load(join(repoRoot, 'services/serving/dist/domain/normalize.js'));
   const inputs: RankingInput[] = data.users.map((user) => ({
     snapshot,
     recent: [],
-    request: makeRequest({ surface: SURFACE, k: 20, subjectId: salt ? hashId(user, salt) : user }),
+    request: makeRequest({ surface: SURFACE, k: 20, subjectId: subjectOf(user) }),
     config,
     rules: [],
     now: Date.now(),
@@ -62,17 +60,12 @@ async function main(): Promise<void> {
   ).length;
   console.log(`results that differ between the builds: ${differing} of ${inputs.length} users`);
 
-  const times = new Map<string, number[]>(builds.map(([name]) => [name, []]));
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, build] of r % 2 ? [...builds].reverse() : builds) {
-      const t0 = process.hrtime.bigint();
-      for (const input of inputs) build.rank(input);
-      times.get(name)!.push(Number(process.hrtime.bigint() - t0) / 1000 / inputs.length);
-    }
-  }
-  for (const [name, list] of times) {
-    const sorted = [...list].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
+  const timed = builds.map(([name, build]) => ({
+    name,
+    run: () => inputs.forEach((input) => build.rank(input)),
+    calls: inputs.length,
+  }));
+  for (const { name, median, rounds: list } of alternatingRounds(timed, rounds)) {
     console.log(
       `${name}: median ${median.toFixed(1)} µs per rank() (rounds: ${list.map((t) => t.toFixed(0)).join(' ')})`,
     );

@@ -15,7 +15,7 @@ import type {
   RankingInput,
   RankingResult,
 } from '../../../services/serving/src/domain/ranking/types.js';
-import { loadRankInputs } from './rank-inputs.js';
+import { alternatingRounds, loadRankInputs, subjectOf } from './rank-inputs.js';
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 12);
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     data.users.map((user) => ({
       snapshot,
       recent: [],
-      request: makeRequest({ surface: SURFACE, k: 20, ...(known ? { subjectId: user } : {}) }),
+      request: makeRequest({ surface: SURFACE, k: 20, ...(known ? { subjectId: subjectOf(user) } : {}) }),
       config,
       rules: [],
       now: Date.now(),
@@ -44,17 +44,13 @@ async function main(): Promise<void> {
     ['known user, popularity mode', inputs({ ...served, mode: 'popularity' }, true)],
     ['request without a user, served default', inputs(served, false)],
   ];
-  const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, list] of r % 2 ? [...variants].reverse() : variants) {
-      const t0 = process.hrtime.bigint();
-      for (const input of list) rank(input);
-      times.get(name)!.push(Number(process.hrtime.bigint() - t0) / 1000 / list.length);
-    }
-  }
-  for (const [name, list] of times) {
-    const sorted = [...list].sort((a, b) => a - b);
-    console.log(`${sorted[Math.floor(sorted.length / 2)]!.toFixed(1).padStart(7)} µs  ${name}`);
+  const timed = variants.map(([name, list]) => ({
+    name,
+    run: () => list.forEach((input) => rank(input)),
+    calls: list.length,
+  }));
+  for (const { name, median } of alternatingRounds(timed, rounds)) {
+    console.log(`${median.toFixed(1).padStart(7)} µs  ${name}`);
   }
 }
 

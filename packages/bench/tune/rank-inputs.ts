@@ -9,6 +9,7 @@ import { repoRoot, startStack } from '@recsys/devstack/stack';
 import { createDb, createPool } from '../../platform/src/db.js';
 import { buildProtocol } from '../src/online-retail.js';
 import { SURFACE } from '../src/retail.js';
+import { hashId } from '../../../services/serving/src/domain/normalize.js';
 import { DbSignalSource } from '../../../services/serving/src/signals/sources.js';
 import type { ServingDatabase } from '../../../services/serving/src/db/schema.js';
 import type { SignalKey } from '../../../services/serving/src/signals/validate.js';
@@ -42,4 +43,42 @@ export async function loadRankInputs(): Promise<RankInputs> {
   const inputs = { key: live.key, version: loaded.version, artifacts: loaded.artifacts, users };
   writeFileSync(INPUTS, JSON.stringify(inputs));
   return inputs;
+}
+
+/**
+ * The subject id serving ranks a bench user under: hashed with EXPOSURE_HASH_SALT when it is set, as ingest
+ * stores ids and the publisher keys histories.
+ */
+export function subjectOf(user: string): string {
+  const salt = process.env.EXPOSURE_HASH_SALT;
+  return salt ? hashId(user, salt) : user;
+}
+
+export interface TimedVariant {
+  name: string;
+  /** One round's work: `calls` rank() calls. */
+  run: () => void;
+  calls: number;
+}
+
+/**
+ * Times `variants` in `rounds` alternating rounds (the order reversed every other round, so host load and JIT
+ * warm-up hit them alike); per variant the µs per call of every round and their median.
+ */
+export function alternatingRounds(
+  variants: TimedVariant[],
+  rounds: number,
+): { name: string; median: number; rounds: number[] }[] {
+  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const variant of r % 2 ? [...variants].reverse() : variants) {
+      const t0 = process.hrtime.bigint();
+      variant.run();
+      times.get(variant.name)!.push(Number(process.hrtime.bigint() - t0) / 1000 / variant.calls);
+    }
+  }
+  return [...times].map(([name, list]) => {
+    const sorted = [...list].sort((a, b) => a - b);
+    return { name, median: sorted[Math.floor(sorted.length / 2)]!, rounds: list };
+  });
 }

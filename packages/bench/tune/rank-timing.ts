@@ -19,9 +19,8 @@ import {
   defaultRankingConfig,
   mergeRankingConfig,
 } from '../../../services/serving/src/domain/ranking/config.js';
-import { hashId } from '../../../services/serving/src/domain/normalize.js';
 import { makeRequest } from '../../../services/serving/src/domain/ranking/testkit.js';
-import { loadRankInputs } from './rank-inputs.js';
+import { loadRankInputs, subjectOf } from './rank-inputs.js';
 
 async function main(): Promise<void> {
   const passes = Number(process.argv[2] ?? 5);
@@ -29,7 +28,6 @@ async function main(): Promise<void> {
   const snapshot = buildSnapshot({ ...data.key, version: data.version }, data.artifacts as SnapshotArtifacts);
   const users = data.users;
   const config = mergeRankingConfig(defaultRankingConfig(), null, SURFACE, null);
-  const salt = process.env.EXPOSURE_HASH_SALT;
   // Inputs are built before timing, so the passes measure rank() and nothing else.
   const inputs = users.map((user) => ({
     snapshot,
@@ -37,7 +35,7 @@ async function main(): Promise<void> {
     request: makeRequest({
       surface: SURFACE,
       k: 20,
-      subjectId: salt ? hashId(user, salt) : user,
+      subjectId: subjectOf(user),
       includeReasons: false,
     }),
     config,
