@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   const { buildSnapshot } = await load('snapshot.js');
   const { defaultRankingConfig, mergeRankingConfig } = await load('config.js');
   const { makeRequest } = await load('testkit.js');
-  const { rank } = (await load('rank.js')) as { rank: (input: RankingInput) => RankingResult };
+  const { rank, profileStats } = (await load('rank.js')) as {
+    rank: (input: RankingInput, options?: { profiles?: boolean }) => RankingResult;
+    profileStats: { used: number; inexact: number };
+  };
+  const { userProfiles } = await load('dense.js');
   const snapshot = buildSnapshot({ ...data.key, version: data.version }, data.artifacts);
   const served = mergeRankingConfig(defaultRankingConfig(), null, SURFACE, null) as RankingConfig;
   const inputs = (config: RankingConfig, known: boolean): RankingInput[] =>
@@ -37,16 +41,31 @@ async function main(): Promise<void> {
       rules: [],
       now: Date.now(),
     }));
-  const variants: [string, RankingInput[]][] = [
+  const profiles = userProfiles(snapshot) as { byUser: Map<string, unknown>; bytes: number };
+  const held = data.users.filter((user) => profiles.byUser.has(subjectOf(user))).length;
+  console.log(
+    `user profiles: ${profiles.byUser.size} in the snapshot, ${(profiles.bytes / 2 ** 20).toFixed(1)} MiB; ` +
+      `${held} of the ${data.users.length} users ranked here hold one`,
+  );
+  const variants: [string, RankingInput[], { profiles?: boolean }?][] = [
     ['known user, served default', inputs(served, true)],
+    ['known user, served default, without user profiles', inputs(served, true), { profiles: false }],
     ['known user, min_neighbours_per_seed 10', inputs({ ...served, minNeighboursPerSeed: 10 }, true)],
     ['known user, no history seeds (no neighbour expansion)', inputs({ ...served, historySeeds: 0 }, true)],
     ['known user, popularity mode', inputs({ ...served, mode: 'popularity' }, true)],
     ['request without a user, served default', inputs(served, false)],
   ];
-  const timed = variants.map(([name, list]) => ({
+  const before = { ...profileStats };
+  for (const input of inputs(served, true)) rank(input);
+  const used = profileStats.used - before.used;
+  const inexact = profileStats.inexact - before.inexact;
+  console.log(
+    `known users, served default: ${used} of ${data.users.length} requests ranked from a profile, ` +
+      `${inexact} of them re-ranked live (list not proven exact)`,
+  );
+  const timed = variants.map(([name, list, options]) => ({
     name,
-    run: () => list.forEach((input) => rank(input)),
+    run: () => list.forEach((input) => rank(input, options)),
     calls: list.length,
   }));
   for (const { name, median } of alternatingRounds(timed, rounds)) {

@@ -36,6 +36,44 @@ export interface DenseSignals {
 
 const cache = new WeakMap<SignalSnapshot, DenseSignals>();
 
+/** The seeding a user profile was computed with (rank.ts normalizes a config to these values). */
+export interface ProfileKey {
+  historySeeds: number;
+  historySeedPower: number;
+  perSeed: number;
+  minPerSeed: number;
+  fanout: number;
+}
+
+/**
+ * A known user's history-seeded i2i sums, as rank() would compute them for a request without anchors or recent
+ * items (see profiles.ts): the best sums, plus every sum of an item in the popularity fan-out or the user's
+ * history. `dropped` is the largest sum left out (0 when none was).
+ */
+export interface UserProfile {
+  items: Int32Array;
+  i2i: Float64Array;
+  dropped: number;
+}
+
+export interface UserProfiles {
+  key: ProfileKey;
+  byUser: Map<string, UserProfile>;
+  /** Bytes held (counted in the snapshot's size). */
+  bytes: number;
+}
+
+const profileCache = new WeakMap<SignalSnapshot, UserProfiles>();
+
+/** The user profiles built for `snapshot`, if any (see profiles.ts). */
+export function userProfiles(snapshot: SignalSnapshot): UserProfiles | undefined {
+  return profileCache.get(snapshot);
+}
+
+export function setUserProfiles(snapshot: SignalSnapshot, profiles: UserProfiles): void {
+  profileCache.set(snapshot, profiles);
+}
+
 export function denseSignals(snapshot: SignalSnapshot): DenseSignals {
   return cache.get(snapshot) ?? runToEnd(denseSteps(snapshot, new WorkBudget()));
 }
@@ -148,6 +186,8 @@ export class Accumulators {
   shared = new Uint16Array(0);
   /** 0 = untouched, 1 = touched, 2 = touched and already a pool candidate. */
   mark = new Uint8Array(0);
+  /** 1 = the i2i sum is a user profile's (exact), see rank.ts. */
+  profiled = new Uint8Array(0);
   touched = new Int32Array(0);
   size = 0;
 
@@ -161,6 +201,7 @@ export class Accumulators {
     this.history = new Float64Array(n);
     this.shared = new Uint16Array(n);
     this.mark = new Uint8Array(n);
+    this.profiled = new Uint8Array(n);
     this.touched = new Int32Array(n);
     this.size = 0;
   }
@@ -181,6 +222,7 @@ export class Accumulators {
       this.content[i] = 0;
       this.history[i] = 0;
       this.mark[i] = 0;
+      this.profiled[i] = 0;
     }
     this.size = 0;
   }

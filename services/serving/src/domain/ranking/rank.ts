@@ -6,9 +6,17 @@
  * selection with constraints and back-fill (bounded top-N via a lazy heap, never a full sort of the catalog) →
  * optional MMR → reasons / explain / trace / warnings.
  */
-import { Accumulators, denseSignals, type DenseSignals, type NeighbourRows } from './dense.js';
+import {
+  Accumulators,
+  denseSignals,
+  userProfiles,
+  type DenseSignals,
+  type NeighbourRows,
+  type ProfileKey,
+  type UserProfile,
+} from './dense.js';
 import { RankHeap } from './heap.js';
-import { byScoreThenId } from './snapshot.js';
+import { byScoreThenId } from './order.js';
 import { activeRules, applyRules } from './rules.js';
 import type {
   AlgorithmMode,
@@ -162,7 +170,7 @@ function cmpId(a: string, b: string): number {
 }
 
 /** Per-request user context derived from live recent interactions and the snapshot's history. */
-interface UserContext {
+export interface UserContext {
   /** Distinct recent items, newest first, excluding dismissed ones. */
   recentItems: string[];
   dismissed: Set<string>;
@@ -178,7 +186,7 @@ interface UserContext {
   seen: Set<string>;
 }
 
-function userContext(input: RankingInput): UserContext {
+export function userContext(input: RankingInput): UserContext {
   const recentItems: string[] = [];
   const dismissed = new Set<string>();
   const decided = new Set<string>();
@@ -253,7 +261,7 @@ function sanitizeIds(ids: readonly string[], max = Number.POSITIVE_INFINITY): st
 }
 
 /** Seeds (item → weight) for neighbour expansion: anchors 1, recent RECENT_DECAY^i, history score/max. */
-function neighbourSeeds(
+export function neighbourSeeds(
   anchors: string[],
   user: UserContext,
   historySeeds: number,
@@ -278,6 +286,31 @@ function neighbourBudget(seedWeight: number, perSeed: number, minPerSeed: number
   return Math.max(minPerSeed, Math.ceil(perSeed * Math.min(1, seedWeight)));
 }
 
+/** Adds weight × score of each seed's first neighbours (see neighbourBudget) in `rows` to `target`. */
+export function expandSeeds(
+  dense: DenseSignals,
+  rows: NeighbourRows,
+  seeds: Map<string, number>,
+  perSeed: number,
+  minPerSeed: number,
+  acc: Accumulators,
+  target: Float64Array,
+): void {
+  for (const [seed, w] of seeds) {
+    const s = dense.index.get(seed);
+    if (s === undefined) continue;
+    const from = rows.start[s]!;
+    const to = Math.min(rows.start[s + 1]!, from + neighbourBudget(w, perSeed, minPerSeed));
+    for (let j = from; j < to; j++) {
+      const score = rows.score[j]!;
+      if (!(score > 0)) continue;
+      const t = rows.item[j]!;
+      acc.touch(t);
+      target[t]! += w * score;
+    }
+  }
+}
+
 function jaccard(a: readonly string[], b: readonly string[]): number {
   if (a.length === 0 || b.length === 0) return 0;
   let inter = 0;
@@ -288,23 +321,62 @@ function jaccard(a: readonly string[], b: readonly string[]): number {
 export interface RankOptions {
   /** Materialize only the neighbour candidates that can reach the list (default true; false is for tests). */
   prune?: boolean;
+  /** Use the snapshot's user profiles where they apply (default true; false is for tests and tools). */
+  profiles?: boolean;
+}
+
+/** How often a user profile was used, and how often its result could not be proven exact (tests, tools). */
+export const profileStats = { used: 0, inexact: 0 };
+
+/** The seeding values a config ranks with, as user profiles record them (profiles.ts). */
+export function profileKey(config: RankingConfig, k: number): ProfileKey {
+  const perSeed = config.neighboursPerSeed ?? NEIGHBOURS_PER_SEED;
+  return {
+    historySeeds: config.historySeeds ?? HISTORY_SEEDS,
+    historySeedPower: config.historySeedPower ?? 1,
+    perSeed,
+    minPerSeed: Math.min(perSeed, config.minNeighboursPerSeed ?? MIN_NEIGHBOURS_PER_SEED),
+    fanout: Math.max(k, config.fanout > 0 ? config.fanout : 200),
+  };
+}
+
+function sameKey(a: ProfileKey, b: ProfileKey): boolean {
+  return (
+    a.historySeeds === b.historySeeds &&
+    a.historySeedPower === b.historySeedPower &&
+    a.perSeed === b.perSeed &&
+    a.minPerSeed === b.minPerSeed &&
+    a.fanout === b.fanout
+  );
 }
 
 export function rank(input: RankingInput, options: RankOptions = {}): RankingResult {
   try {
     if (options.prune !== false) {
-      const result = rankOnce(input, true);
+      let result = rankOnce(input, true, options.profiles !== false);
+      if (result === null) {
+        profileStats.inexact++;
+        ACCUMULATORS.clear();
+        result = rankOnce(input, true, false);
+      }
       if (result) return result;
       ACCUMULATORS.clear();
     }
-    return rankOnce(input, false)!;
+    return rankOnce(input, false, false)!;
   } finally {
     ACCUMULATORS.clear();
   }
 }
 
-/** One ranking pass; undefined when a pruned pass could not fill the list (the caller re-ranks unpruned). */
-function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefined {
+/**
+ * One ranking pass. undefined: a pruned pass could not fill the list (the caller re-ranks unpruned); null: the
+ * pass used a user profile and could not prove its list exact (the caller re-ranks with the live expansion).
+ */
+function rankOnce(
+  input: RankingInput,
+  prune: boolean,
+  useProfile: boolean,
+): RankingResult | undefined | null {
   const { request, config, snapshot } = input;
   const k = Number.isFinite(request.k) && request.k > 0 ? Math.min(MAX_K, Math.floor(request.k)) : DEFAULT_K;
   const warnings: RankingWarning[] = [];
@@ -369,25 +441,29 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
     snapshot && (mode === 'blend' || mode === 'implicit') ? denseSignals(snapshot) : undefined;
   const acc = ACCUMULATORS;
   if (dense) acc.reserve(dense.ids.length);
+  // Once per pass: the pruning check, the user profile and applyRules need it.
+  const active = activeRules(input.rules, request.surface, request.segment, input.now);
+  const plain =
+    !saturating &&
+    weights.bucket.length === 0 &&
+    active.length === 0 &&
+    requiredTags.length === 0 &&
+    forbiddenTags.size === 0 &&
+    !allow &&
+    maxPerTag.size === 0 &&
+    !(config.mmrLambda > 0) &&
+    !traceOn;
+  const profile =
+    useProfile && plain && dense && snapshot && mode === 'blend'
+      ? profileFor(snapshot, request.subjectId, anchors, user, profileKey(config, k))
+      : undefined;
+  if (profile) profileStats.used++;
   const addDenseNeighbours = (
     rows: NeighbourRows,
     target: Float64Array,
     from: Map<string, number> = seeds,
   ): void => {
-    if (!dense) return;
-    for (const [seed, w] of from) {
-      const s = dense.index.get(seed);
-      if (s === undefined) continue;
-      const from = rows.start[s]!;
-      const to = Math.min(rows.start[s + 1]!, from + neighbourBudget(w, perSeed, minPerSeed));
-      for (let j = from; j < to; j++) {
-        const score = rows.score[j]!;
-        if (!(score > 0)) continue;
-        const t = rows.item[j]!;
-        acc.touch(t);
-        target[t]! += w * score;
-      }
-    }
+    if (dense) expandSeeds(dense, rows, from, perSeed, minPerSeed, acc, target);
   };
 
   /** The user's own items (their scores are read from the user context at normalization). */
@@ -445,7 +521,10 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
         config.coocSeeds === 'all' ? seeds : neighbourSeeds(anchors, user, 0, config.historySeedPower ?? 1);
       addDenseNeighbours(dense.cooc, acc.cooc, coocSeeds);
     }
-    if (dense && needs(weights, 'i2i')) addDenseNeighbours(dense.i2i, acc.i2i);
+    if (dense && needs(weights, 'i2i')) {
+      if (profile) loadProfile(profile, acc);
+      else addDenseNeighbours(dense.i2i, acc.i2i);
+    }
     if (needs(weights, 'history')) addHistory();
     if (dense && needs(weights, 'session') && snapshot && snapshot.sessionNext.size > 0) {
       const sessionSeeds = (user.recentItems.length > 0 ? user.recentItems : anchors).slice(0, SESSION_SEEDS);
@@ -490,19 +569,7 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
   }
   const injectedPop = maxPop > 0 ? maxPop : 1;
   const fastPath = !saturating && weights.bucket.length === 0;
-  // Once per pass: the pruning check and applyRules both need it.
-  const active = activeRules(input.rules, request.surface, request.segment, input.now);
-  const pruning =
-    prune &&
-    fastPath &&
-    dense !== undefined &&
-    active.length === 0 &&
-    requiredTags.length === 0 &&
-    forbiddenTags.size === 0 &&
-    !allow &&
-    maxPerTag.size === 0 &&
-    !(config.mmrLambda > 0) &&
-    !traceOn;
+  const pruning = prune && plain && dense !== undefined;
   if (dense && acc.size > 0) {
     // Neighbour sums onto the candidates other sources created; the rest become candidates now, or (pruning)
     // after scoring, when only the best of them are kept.
@@ -563,6 +630,8 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
     return score;
   };
   let pruned = false;
+  /** With a profile: the most an item whose i2i sum was left out can score (the list must end above it). */
+  let profileBound = Number.NEGATIVE_INFINITY;
   if (fastPath) {
     // Fast path (the default): weight/max folded into one coefficient per signal.
     const coef = (s: SignalName): number => (weights[s] > 0 && max[s] > 0 ? weights[s] / max[s] : 0);
@@ -576,7 +645,7 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
     if (pruning && dense) {
       const keep =
         k + exclude.size + user.dismissed.size + (config.allowRepeats ? 0 : user.seen.size) + PRUNE_MARGIN;
-      const best = bestTouched(acc, dense, keep, (i) => {
+      const touchedScore = (i: number): number => {
         let score =
           cp * dense.pop[i]! +
           cc * acc.cooc[i]! +
@@ -586,7 +655,20 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
         const h = hasHistory ? acc.history[i]! : 0;
         if (wh > 0 && h > 0) score += wh * (historyFloor + hScale * h);
         return score;
-      });
+      };
+      const best = bestTouched(acc, dense, keep, touchedScore);
+      if (profile && profile.dropped > 0) {
+        // Left out of the profile: items outside the popularity fan-out and the user's history whose sum was below
+        // the kept ones. Untouched, such an item scores at most pop[fanout] + the largest sum left out; touched
+        // (by content), its score here + that sum.
+        const extra = ci * profile.dropped;
+        profileBound = cp * (dense.pop[fanout] ?? 0) + extra;
+        for (let t = 0; t < acc.size; t++) {
+          const i = acc.touched[t]!;
+          if (acc.profiled[i] || i < fanout || user.history.has(dense.ids[i]!)) continue;
+          profileBound = Math.max(profileBound, touchedScore(i) + extra);
+        }
+      }
       pruned = best.leftOut;
       for (const i of best.indexes) {
         const c = cand(dense.ids[i]!);
@@ -776,6 +858,8 @@ function rankOnce(input: RankingInput, prune: boolean): RankingResult | undefine
     countTags(c.id);
     if (c.history > 0) historyTaken++;
   }
+  if (profile && need > 0 && (selected.length < need || !(selected[need - 1]!.score > profileBound)))
+    return null;
   if (pruned && selected.length < need) return undefined;
   if (traceOn) {
     let n = 0;
@@ -935,6 +1019,35 @@ function bestTouched(
     }
   }
   return { indexes: idx, leftOut };
+}
+
+/**
+ * The user's profile (profiles.ts), when the request is one it was computed for: a known user without anchors,
+ * recent items or dismissals, whose history is the snapshot's, ranked with the same seeding.
+ */
+function profileFor(
+  snapshot: SignalSnapshot,
+  subjectId: string | undefined,
+  anchors: string[],
+  user: UserContext,
+  key: ProfileKey,
+): UserProfile | undefined {
+  if (subjectId === undefined || anchors.length > 0 || user.recentItems.length > 0) return undefined;
+  if (!user.historyRanked || user.dismissed.size > 0) return undefined;
+  const profiles = userProfiles(snapshot);
+  if (!profiles || !sameKey(profiles.key, key)) return undefined;
+  return profiles.byUser.get(subjectId);
+}
+
+/** A profile's sums in place of the live expansion of the history seeds into i2i neighbours. */
+function loadProfile(profile: UserProfile, acc: Accumulators): void {
+  const { items, i2i } = profile;
+  for (let j = 0; j < items.length; j++) {
+    const i = items[j]!;
+    acc.touch(i);
+    acc.i2i[i] = i2i[j]!;
+    acc.profiled[i] = 1;
+  }
 }
 
 function hasData(snapshot: SignalSnapshot, s: SignalName): boolean {

@@ -12,8 +12,12 @@ import type {
   SessionSeqArtifact,
 } from '@recsys/contracts-publisher';
 import { denseSteps } from './dense.js';
+import { byScoreThenId } from './order.js';
+import { userProfileSteps } from './profiles.js';
 import { runToEnd, WorkBudget, type Steps } from './slices.js';
 import type { CatalogItem, Neighbour, SignalSnapshot } from './types.js';
+
+export { byScoreThenId };
 
 /** Artifacts by kind (keys are the publisher's ArtifactKind values); every one is optional. */
 export interface SnapshotArtifacts {
@@ -38,16 +42,12 @@ export interface SnapshotOptions {
   maxNeighbours?: number;
   /** History items kept per user (default 200). */
   maxHistory?: number;
+  /** Bytes of user profiles (profiles.ts) to build; 0 builds none (default DEFAULT_PROFILE_BYTES). */
+  userProfileBytes?: number;
 }
 
 const DEFAULT_MAX_NEIGHBOURS = 100;
 const DEFAULT_MAX_HISTORY = 200;
-
-/** Total order used everywhere: score desc, then item id asc (UTF-16 code unit order). */
-export function byScoreThenId(a: Neighbour, b: Neighbour): number {
-  if (a.score !== b.score) return b.score - a.score;
-  return a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0;
-}
 
 export function normalizeTags(tags: readonly string[] | undefined): string[] {
   if (!tags) return [];
@@ -318,6 +318,10 @@ export function* snapshotSteps(
   // The ranking engine's integer-indexed copy is built now, at load, rather than on the first request.
   const dense = yield* denseSteps(snapshot, budget);
   snapshot.approxBytes += dense.bytes;
+  const profiles = yield* userProfileSteps(snapshot, budget, {
+    ...(options.userProfileBytes !== undefined ? { maxBytes: options.userProfileBytes } : {}),
+  });
+  snapshot.approxBytes += profiles.bytes;
   for (const id of dense.ids) if (id.length <= SHARED_BY_JSON_PARSE) snapshot.approxBytes += strBytes(id);
   for (const tag of tagIndex.keys())
     if (tag.length <= SHARED_BY_JSON_PARSE) snapshot.approxBytes += strBytes(tag);

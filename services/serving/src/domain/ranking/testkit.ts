@@ -2,7 +2,7 @@
  * Small builders for ranking inputs (used by the unit tests; handy for route tests too). Pure.
  */
 import { defaultRankingConfig } from './config.js';
-import { buildSnapshot } from './snapshot.js';
+import { buildSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { RankingConfig, RankingInput, RankingRequest, Rule, SignalSnapshot } from './types.js';
 
 type Lists = Record<string, Record<string, number>>;
@@ -23,7 +23,7 @@ function lists(spec: Lists | undefined): { item_id: string; items: { item_id: st
   }));
 }
 
-export function makeSnapshot(spec: SnapshotSpec): SignalSnapshot {
+export function makeSnapshot(spec: SnapshotSpec, options: SnapshotOptions = {}): SignalSnapshot {
   return buildSnapshot(
     { tenantId: 't', surface: 'home', segment: 'default', version: 'v1' },
     {
@@ -51,6 +51,7 @@ export function makeSnapshot(spec: SnapshotSpec): SignalSnapshot {
         })),
       },
     },
+    options,
   );
 }
 
