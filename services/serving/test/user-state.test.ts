@@ -1,3 +1,4 @@
+import type { OutcomeEvent } from '@recsys/contracts-ingest';
 import { waitFor } from '@recsys/testing';
 import { startAdminStub, type AdminStub } from './admin-stub.js';
 import {
@@ -120,9 +121,32 @@ describe('live user state from recsys.events.v1', () => {
     } finally {
       socket.write = write;
     }
-    const reads = writes.filter((w) => /zrevrange/i.test(w));
+    // The reads are one script call per key (EVALSHA), written to the socket together.
+    const reads = writes.filter((w) => /evalsha/i.test(w));
     expect(reads).toHaveLength(1);
-    expect(reads[0]!.match(/zrevrange/gi)).toHaveLength(3);
+    expect(reads[0]!.match(/evalsha/gi)).toHaveLength(3);
+  });
+
+  it('when ids carry separators and non-ASCII text, then the packed read returns them intact, newest per item across the ids', async () => {
+    const store = serving.deps.userState;
+    const odd = ['x\u0001y', 'tab\tand\nnewline', 'ünï-✓', 'sep\u0002two'];
+    const t0 = Date.now() - 60_000;
+    await store.record([
+      outcome({ user_id: 'packed' }, odd[0]!, 'view', t0),
+      outcome({ user_id: 'packed' }, odd[1]!, 'purchase', t0 + 1000),
+      outcome({ user_id: 'packed', session_id: 'packed-s' }, odd[2]!, 'view', t0 + 2000),
+      // The session saw odd[0] later than the user did: the newest time wins.
+      outcome({ session_id: 'packed-s' }, odd[0]!, 'view', t0 + 3000),
+      outcome({ session_id: 'packed-s' }, odd[3]!, 'click', t0 + 500),
+    ] as OutcomeEvent[]);
+    const recent = await store.read(T, { user_id: 'packed', session_id: 'packed-s' });
+    expect(recent).toEqual([
+      { type: 'view', itemId: odd[0], at: t0 + 3000 },
+      { type: 'view', itemId: odd[2], at: t0 + 2000 },
+      { type: 'purchase', itemId: odd[1], at: t0 + 1000 },
+      { type: 'click', itemId: odd[3], at: t0 + 500 },
+    ]);
+    expect(await store.read(T, { user_id: 'nobody-at-all' })).toEqual([]);
   });
 
   it('when a catalog item is deleted on the events stream, then every replica stops recommending it', async () => {
