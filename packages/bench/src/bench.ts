@@ -56,6 +56,8 @@ async function servingRun(
       bodies,
       connections,
       durationSeconds: seconds,
+      // Ingest stores the exposures in Postgres meanwhile, on the same cores: its CPU is in the row too.
+      cpuOf: { serving: stack.pid('serving'), ingest: stack.pid('ingest') },
     }),
   );
   const reference = async (kind: 'express' | 'node-http', port: number, workers: number) => {
@@ -75,6 +77,7 @@ async function servingRun(
           bodies,
           connections,
           durationSeconds: seconds,
+          cpuOf: { server: child.pid },
         }),
       );
     } finally {
@@ -160,11 +163,14 @@ function table(results: LoadResult[]): string {
   const express = (workers: string) =>
     results.find((r) => r.target.startsWith('express') && workersOf(r.target) === workers)?.rps ?? 0;
   return [
-    '| target | rps | p50 ms | p95 ms | p99 ms | non-2xx | × express (same workers) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | rps | p50 ms | p95 ms | p99 ms | non-2xx | × express (same workers) | CPU µs per request |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...results.map((r) => {
       const base = express(workersOf(r.target));
-      return `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${base ? (r.rps / base).toFixed(2) : '—'} |`;
+      const cpu = Object.entries(r.cpuPerRequest ?? {})
+        .map(([name, us]) => `${name} ${us}`)
+        .join(' · ');
+      return `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${base ? (r.rps / base).toFixed(2) : '—'} | ${cpu || '—'} |`;
     }),
   ].join('\n');
 }

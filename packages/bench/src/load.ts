@@ -3,7 +3,7 @@
  * an express 5 hello-world and a `node:http` server, each returning the same bytes as a real response.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, type as osType } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -20,6 +20,8 @@ export interface LoadResult {
   non2xx: number;
   durationSeconds: number;
   connections: number;
+  /** CPU µs per request by process during the measured load (when `cpuOf` was given). */
+  cpuPerRequest?: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -31,6 +33,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Request bodies to rotate through (one per request). */
   bodies?: string[];
+  /** Processes (name → pid) whose CPU per request is reported, next to Redis, Postgres and the load tool. */
+  cpuOf?: Record<string, number | undefined>;
 }
 
 export async function measure(target: string, options: LoadOptions): Promise<LoadResult> {
@@ -71,7 +75,12 @@ export async function measure(target: string, options: LoadOptions): Promise<Loa
     });
   if (options.warmupSeconds ?? 3) await run(options.warmupSeconds ?? 3);
   const latencies: number[] = [];
+  const cpuBefore = options.cpuOf ? cpuByProcess(options.cpuOf) : undefined;
   const result = await run(options.durationSeconds ?? 10, latencies);
+  const cpu =
+    options.cpuOf && cpuBefore
+      ? cpuPerRequest(cpuBefore, cpuByProcess(options.cpuOf), result.requests.total)
+      : undefined;
   const sorted = Float64Array.from(latencies).sort();
   return {
     target,
@@ -83,7 +92,67 @@ export async function measure(target: string, options: LoadOptions): Promise<Loa
     non2xx: result.non2xx,
     durationSeconds: options.durationSeconds ?? 10,
     connections,
+    ...(cpu ? { cpuPerRequest: cpu } : {}),
   };
+}
+
+/** CPU seconds (user + system) of process `pid` so far, from /proc/<pid>/stat (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ
+}
+
+/**
+ * CPU seconds so far of the `named` processes, of Redis and Postgres, of the other node processes and of this
+ * one (the load tool), read from /proc; empty where /proc is missing. On a host where the load tool, the
+ * server and its backing services share the cores, it says who spent them.
+ */
+export function cpuByProcess(named: Record<string, number | undefined>): Record<string, number> {
+  const totals: Record<string, number> = { redis: 0, postgres: 0, 'other node': 0, client: 0 };
+  for (const name of Object.keys(named)) totals[name] = 0;
+  const byPid = new Map(Object.entries(named).map(([name, pid]) => [pid, name]));
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid));
+  } catch {
+    return {};
+  }
+  for (const pid of pids) {
+    let comm: string;
+    let seconds: number;
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      seconds = cpuSeconds(Number(pid));
+    } catch {
+      continue; // exited meanwhile
+    }
+    const key =
+      byPid.get(Number(pid)) ??
+      (Number(pid) === process.pid
+        ? 'client'
+        : comm === 'redis-server'
+          ? 'redis'
+          : comm === 'postgres'
+            ? 'postgres'
+            : comm === 'node'
+              ? 'other node'
+              : undefined);
+    if (key) totals[key]! += seconds;
+  }
+  return totals;
+}
+
+/** CPU µs per request by process between two `cpuByProcess` readings. */
+export function cpuPerRequest(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  requests: number,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, seconds] of Object.entries(after))
+    out[name] = Math.round(((seconds - (before[name] ?? 0)) * 1e6) / Math.max(1, requests));
+  return out;
 }
 
 /** Nearest-rank percentile of ascending `sorted` latencies, in ms with two decimals (0 when empty). */

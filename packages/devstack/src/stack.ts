@@ -36,6 +36,12 @@ export interface Stack {
   urls: Record<ServiceName, string>;
   secrets: { serviceToken: string; apiKeyHashSecret: string };
   stop: () => Promise<void>;
+  /** Stops one service (SIGTERM, then waits for it to exit); the rest of the stack keeps running. */
+  stopService: (name: ServiceName) => Promise<void>;
+  /** Starts a service `stopService` stopped, and waits until it is ready. */
+  startService: (name: ServiceName) => Promise<void>;
+  /** Process id of a running service. */
+  pid: (name: ServiceName) => number | undefined;
 }
 
 export async function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -99,22 +105,24 @@ async function runningPostgresPort(databaseDir: string): Promise<number | undefi
   return (await isListening(port)) ? port : undefined;
 }
 
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { log, stateDir } = options;
   mkdirSync(stateDir, { recursive: true });
-  const children: ChildProcess[] = [];
+  const children = new Map<ServiceName, ChildProcess>();
   const cleanups: (() => Promise<void>)[] = [];
   let stopping = false;
 
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    const exits = children.map((child) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? Promise.resolve()
-        : new Promise<void>((r) => child.once('exit', () => r())),
-    );
-    for (const child of children) child.kill('SIGTERM');
+    const exits = [...children.values()].map(exited);
+    for (const child of children.values()) child.kill('SIGTERM');
     await Promise.race([Promise.all(exits), sleep(15_000)]);
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
@@ -239,24 +247,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const logDir = join(stateDir, 'logs');
     mkdirSync(logDir, { recursive: true });
-    for (const name of SERVICE_NAMES) {
+    const spawnService = async (name: ServiceName): Promise<void> => {
       if (await isListening(port(name))) throw new Error(`port ${port(name)} for ${name} is already in use`);
       const out = openSync(join(logDir, `${name}.log`), 'a');
       const child = spawn(
         process.execPath,
         ['--enable-source-maps', join(repoRoot, 'services', name, 'dist/main.js')],
-        {
-          env,
-          stdio: ['ignore', out, out],
-        },
+        { env, stdio: ['ignore', out, out] },
       );
       child.on('exit', (code, signal) => {
-        if (!stopping) log(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}`);
+        if (!stopping && children.get(name) === child)
+          log(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}`);
       });
-      children.push(child);
-    }
-    const deadline = Date.now() + 60_000;
-    for (const name of SERVICE_NAMES) {
+      children.set(name, child);
+    };
+    const waitReady = async (name: ServiceName, deadline: number): Promise<void> => {
       for (;;) {
         const status = await fetch(`${urls[name]}/readyz`).then(
           (r) => r.status,
@@ -268,8 +273,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         await sleep(200);
       }
       log(`${name} ready on ${urls[name]}`);
-    }
-    return { env, urls, secrets, stop };
+    };
+    for (const name of SERVICE_NAMES) await spawnService(name);
+    const deadline = Date.now() + 60_000;
+    for (const name of SERVICE_NAMES) await waitReady(name, deadline);
+
+    const stopService = async (name: ServiceName): Promise<void> => {
+      const child = children.get(name);
+      if (!child) return;
+      children.delete(name);
+      const done = exited(child);
+      child.kill('SIGTERM');
+      await done;
+      log(`${name} stopped`);
+    };
+    const startService = async (name: ServiceName): Promise<void> => {
+      if (children.has(name)) return;
+      await spawnService(name);
+      await waitReady(name, Date.now() + 60_000);
+    };
+    const pid = (name: ServiceName) => children.get(name)?.pid;
+    return { env, urls, secrets, stop, stopService, startService, pid };
   } catch (error) {
     await stop();
     throw error;

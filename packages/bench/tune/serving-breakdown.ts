@@ -1,0 +1,150 @@
+/**
+ * What a serving request costs, step by step: CPU µs per request of the serving process (and of Redis) under
+ * `pnpm bench`'s load, for requests that stop at successive steps of the path. Starts the bench stack (reusing
+ * its signals when live), runs a second serving process against the same database and Redis, and drives it with
+ * autocannon, alternating the variants for `rounds` rounds:
+ *
+ *   healthz    GET /healthz: node:http, the request context and metrics, nothing else
+ *   validate   POST /v1/recommend/validate: + auth, body parsing and validation (express)
+ *   anonymous  POST /v1/recommend without a user: + snapshot, popularity ranking, response, exposure
+ *   unknown    … for user ids serving has never seen: + the user-state read (empty)
+ *   known      … for known users (the `pnpm bench` request): + the user's history and its neighbours
+ *
+ * CPU is read from /proc (user + system of each process), so the serving figure is the process's own cost, not
+ * the throughput the shared host leaves it. Ingest is stopped meanwhile (the exposures wait on the stream) unless
+ * BENCH_INGEST=running. SERVING_ENV='K=V,…' adds env to the measured serving process.
+ *
+ *   cd packages/bench && node --conditions=source --import tsx tune/serving-breakdown.ts [seconds=8] [rounds=2]
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot, startStack } from '@recsys/devstack/stack';
+import { measure, type LoadOptions } from '../src/load.js';
+import { buildProtocol } from '../src/online-retail.js';
+import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from '../src/retail.js';
+
+const log = (m: string) => console.error(`[breakdown] ${m}`);
+const MEASURED_PORT = 18192;
+
+async function main(): Promise<void> {
+  const seconds = Number(process.argv[2] ?? 8);
+  const rounds = Number(process.argv[3] ?? 2);
+  const protocol = await buildProtocol();
+  const stack = await startStack({
+    stateDir: join(repoRoot, '.bench'),
+    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
+    database: 'recsys_bench',
+    redisKeyPrefix: 'bench:',
+    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
+    log,
+  });
+  try {
+    const apiKey = await bootstrapTenant(stack);
+    if (!(await hasLiveSignals(stack))) {
+      await importTrain(stack, log);
+      await publish(stack, log);
+    }
+    const extraEnv = Object.fromEntries(
+      (process.env.SERVING_ENV ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('=') as [string, string]),
+    );
+    // Ingest stores the exposures in Postgres on the same cores; BENCH_INGEST=running keeps it consuming them.
+    const ingestMode = process.env.BENCH_INGEST === 'running' ? 'running' : 'stopped';
+    if (ingestMode === 'stopped') await stack.stopService('ingest');
+    const serving = spawn(process.execPath, [join(repoRoot, 'services/serving/dist/main.js')], {
+      env: { ...stack.env, ...extraEnv, SERVING_PORT: String(MEASURED_PORT), MIGRATE_ON_START: 'false' },
+      stdio: 'inherit',
+    });
+    const url = `http://127.0.0.1:${MEASURED_PORT}`;
+    for (
+      let i = 0;
+      !(await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
+      if (i > 300) throw new Error('measured serving did not become ready');
+      await sleep(200);
+    }
+    await sleep(2_000);
+    const known = [...protocol.trainUsers].slice(0, 2000);
+    const post = (path: string, bodies: string[]): LoadOptions => ({
+      url: `${url}${path}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      bodies,
+      connections: 50,
+    });
+    const request = (user?: string) =>
+      JSON.stringify({ surface: SURFACE, k: 20, ...(user ? { user: { user_id: user } } : {}) });
+    const variants: [string, LoadOptions][] = [
+      ['healthz', { url: `${url}/healthz`, connections: 50 }],
+      [
+        'validate',
+        post(
+          '/v1/recommend/validate',
+          known.map((u) => request(u)),
+        ),
+      ],
+      ['anonymous', post('/v1/recommend', [request()])],
+      [
+        'unknown',
+        post(
+          '/v1/recommend',
+          known.map((_, i) => request(`never-seen-${i}`)),
+        ),
+      ],
+      [
+        'known',
+        post(
+          '/v1/recommend',
+          known.map((u) => request(u)),
+        ),
+      ],
+    ];
+    const rows = new Map<string, { rps: number[]; cpu: Record<string, number[]> }>();
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, load] of variants) {
+        await measure(`${name} (warm-up)`, { ...load, durationSeconds: 2, warmupSeconds: 0 });
+        const result = await measure(name, {
+          ...load,
+          durationSeconds: seconds,
+          warmupSeconds: 0,
+          cpuOf: { serving: serving.pid, ingest: stack.pid('ingest') },
+        });
+        const row = rows.get(name) ?? { rps: [], cpu: {} };
+        row.rps.push(result.rps);
+        for (const [k, us] of Object.entries(result.cpuPerRequest ?? {})) (row.cpu[k] ??= []).push(us);
+        rows.set(name, row);
+        log(
+          `round ${round + 1} ${name}: ${result.rps} rps, CPU µs/request ${JSON.stringify(result.cpuPerRequest)}`,
+        );
+      }
+    }
+    const median = (xs: number[] = []) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const columns = Object.keys([...rows.values()][0]?.cpu ?? {});
+    console.log(`CPU µs per request by process, medians of ${rounds} rounds (ingest ${ingestMode})`);
+    console.log(`| request | rps | ${columns.join(' | ')} |`);
+    console.log(`| --- | ---: | ${columns.map(() => '---:').join(' | ')} |`);
+    for (const [name, row] of rows) {
+      console.log(
+        `| ${name} | ${median(row.rps)} | ${columns.map((c) => median(row.cpu[c]).toFixed(0)).join(' | ')} |`,
+      );
+    }
+    const exited = new Promise((resolve) => serving.once('exit', resolve));
+    serving.kill('SIGTERM');
+    await exited;
+    await stack.startService('ingest');
+  } finally {
+    await stack.stop();
+  }
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
