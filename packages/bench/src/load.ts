@@ -97,8 +97,8 @@ export async function measure(target: string, options: LoadOptions): Promise<Loa
 }
 
 /** CPU seconds (user + system) of process `pid` so far, from /proc/<pid>/stat (Linux). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+function cpuSeconds(pid: number, path = `/proc/${pid}/stat`): number {
+  const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ
 }
@@ -110,7 +110,15 @@ function cpuSeconds(pid: number): number {
  */
 export function cpuByProcess(named: Record<string, number | undefined>): Record<string, number> {
   const totals: Record<string, number> = { redis: 0, postgres: 0, 'other node': 0, client: 0 };
-  for (const name of Object.keys(named)) totals[name] = 0;
+  for (const [name, pid] of Object.entries(named)) {
+    totals[name] = 0;
+    // The main (JavaScript) thread alone; the rest of the process is GC helpers and the libuv pool.
+    try {
+      if (pid) totals[`${name} main thread`] = cpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
+    } catch {
+      // exited
+    }
+  }
   const byPid = new Map(Object.entries(named).map(([name, pid]) => [pid, name]));
   let pids: string[];
   try {

@@ -6,8 +6,8 @@
  *
  *   healthz    GET /healthz: node:http, the request context and metrics, nothing else
  *   validate   POST /v1/recommend/validate: + auth, body parsing and validation (express)
- *   anonymous  POST /v1/recommend without a user: + snapshot, popularity ranking, response, exposure
- *   unknown    … for user ids serving has never seen: + the user-state read (empty)
+ *   unknown    POST /v1/recommend for user ids serving has never seen: + the snapshot, the user-state read
+ *              (empty), popularity ranking, the response and its exposure
  *   known      … for known users (the `pnpm bench` request): + the user's history and its neighbours
  *
  * CPU is read from /proc (user + system of each process), so the serving figure is the process's own cost, not
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       (process.env.SERVING_ENV ?? '')
         .split(',')
         .filter(Boolean)
-        .map((kv) => kv.split('=') as [string, string]),
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     );
     // Ingest stores the exposures in Postgres on the same cores; BENCH_INGEST=running keeps it consuming them.
     const ingestMode = process.env.BENCH_INGEST === 'running' ? 'running' : 'stopped';
@@ -79,8 +79,7 @@ async function main(): Promise<void> {
       bodies,
       connections: 50,
     });
-    const request = (user?: string) =>
-      JSON.stringify({ surface: SURFACE, k: 20, ...(user ? { user: { user_id: user } } : {}) });
+    const request = (user: string) => JSON.stringify({ surface: SURFACE, k: 20, user: { user_id: user } });
     const variants: [string, LoadOptions][] = [
       ['healthz', { url: `${url}/healthz`, connections: 50 }],
       [
@@ -90,7 +89,6 @@ async function main(): Promise<void> {
           known.map((u) => request(u)),
         ),
       ],
-      ['anonymous', post('/v1/recommend', [request()])],
       [
         'unknown',
         post(
@@ -116,6 +114,8 @@ async function main(): Promise<void> {
           warmupSeconds: 0,
           cpuOf: { serving: serving.pid, ingest: stack.pid('ingest') },
         });
+        if (result.non2xx > 0 || result.errors > 0)
+          throw new Error(`${name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
         const row = rows.get(name) ?? { rps: [], cpu: {} };
         row.rps.push(result.rps);
         for (const [k, us] of Object.entries(result.cpuPerRequest ?? {})) (row.cpu[k] ??= []).push(us);
