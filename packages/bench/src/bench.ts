@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
+import { NODE_FLAGS, repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
 import { describeMachine, measure, startReferenceServer, type LoadResult } from './load.js';
 import { buildProtocol } from './online-retail.js';
 import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from './retail.js';
@@ -89,15 +89,19 @@ async function servingRun(
   await reference('node-http', 18102, 1);
   if (clusterWorkers > 1) {
     // The same serving build, in a process of its own with SERVING_WORKERS, against the same stack.
-    const serving = spawn(process.execPath, [join(repoRoot, 'services/serving/dist/main.js')], {
-      env: {
-        ...stack.env,
-        SERVING_PORT: String(CLUSTERED_SERVING_PORT),
-        SERVING_WORKERS: String(clusterWorkers),
-        MIGRATE_ON_START: 'false',
+    const serving = spawn(
+      process.execPath,
+      [...NODE_FLAGS.serving, join(repoRoot, 'services/serving/dist/main.js')],
+      {
+        env: {
+          ...stack.env,
+          SERVING_PORT: String(CLUSTERED_SERVING_PORT),
+          SERVING_WORKERS: String(clusterWorkers),
+          MIGRATE_ON_START: 'false',
+        },
+        stdio: 'ignore',
       },
-      stdio: 'ignore',
-    });
+    );
     try {
       const url = `http://127.0.0.1:${CLUSTERED_SERVING_PORT}`;
       for (

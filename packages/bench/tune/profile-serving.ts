@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot, startStack } from '@recsys/devstack/stack';
+import { NODE_FLAGS, repoRoot, startStack } from '@recsys/devstack/stack';
 import { measure } from '../src/load.js';
 import { buildProtocol } from '../src/online-retail.js';
 import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from '../src/retail.js';
@@ -180,6 +180,7 @@ async function main(): Promise<void> {
       process.execPath,
       [
         ...(HEAP ? ['--import', pathToFileURL(sampler).href] : []),
+        ...NODE_FLAGS.serving,
         '--cpu-prof',
         `--cpu-prof-dir=${profileDir}`,
         join(repoRoot, 'services/serving/dist/main.js'),

@@ -12,14 +12,16 @@
  *
  * CPU is read from /proc (user + system of each process), so the serving figure is the process's own cost, not
  * the throughput the shared host leaves it. Ingest is stopped meanwhile (the exposures wait on the stream) unless
- * BENCH_INGEST=running. SERVING_ENV='K=V,…' adds env to the measured serving process.
+ * BENCH_INGEST=running. SERVING_ENV='K=V,…' adds env to the measured serving process; SERVING_B_ENV='K=V,…'
+ * starts a second one with that env and alternates the two (an A/B of settings on one host);
+ * BREAKDOWN_ONLY=known,… measures only those variants.
  *
  *   cd packages/bench && node --conditions=source --import tsx tune/serving-breakdown.ts [seconds=8] [rounds=2]
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot, startStack } from '@recsys/devstack/stack';
+import { NODE_FLAGS, repoRoot, startStack } from '@recsys/devstack/stack';
 import { measure, type LoadOptions } from '../src/load.js';
 import { buildProtocol } from '../src/online-retail.js';
 import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from '../src/retail.js';
@@ -45,74 +47,102 @@ async function main(): Promise<void> {
       await importTrain(stack, log);
       await publish(stack, log);
     }
-    const extraEnv = Object.fromEntries(
-      (process.env.SERVING_ENV ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-    );
+    const envOf = (spec: string | undefined) =>
+      Object.fromEntries(
+        (spec ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
     // Ingest stores the exposures in Postgres on the same cores; BENCH_INGEST=running keeps it consuming them.
     const ingestMode = process.env.BENCH_INGEST === 'running' ? 'running' : 'stopped';
     if (ingestMode === 'stopped') await stack.stopService('ingest');
-    const serving = spawn(process.execPath, [join(repoRoot, 'services/serving/dist/main.js')], {
-      env: { ...stack.env, ...extraEnv, SERVING_PORT: String(MEASURED_PORT), MIGRATE_ON_START: 'false' },
-      stdio: 'inherit',
-    });
-    const url = `http://127.0.0.1:${MEASURED_PORT}`;
-    for (
-      let i = 0;
-      !(await fetch(`${url}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    ) {
-      if (i > 300) throw new Error('measured serving did not become ready');
-      await sleep(200);
-    }
+    const servers = [{ name: 'A', env: envOf(process.env.SERVING_ENV) }];
+    if (process.env.SERVING_B_ENV !== undefined)
+      servers.push({ name: 'B', env: envOf(process.env.SERVING_B_ENV) });
+    const started = await Promise.all(
+      servers.map(async ({ name, env }, n) => {
+        const port = MEASURED_PORT + n;
+        const child = spawn(
+          process.execPath,
+          [...NODE_FLAGS.serving, join(repoRoot, 'services/serving/dist/main.js')],
+          {
+            env: { ...stack.env, ...env, SERVING_PORT: String(port), MIGRATE_ON_START: 'false' },
+            stdio: 'inherit',
+          },
+        );
+        const url = `http://127.0.0.1:${port}`;
+        for (
+          let i = 0;
+          !(await fetch(`${url}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          ));
+          i++
+        ) {
+          if (i > 300) throw new Error(`measured serving ${name} did not become ready`);
+          await sleep(200);
+        }
+        return { name, child, url };
+      }),
+    );
     await sleep(2_000);
     const known = [...protocol.trainUsers].slice(0, 2000);
-    const post = (path: string, bodies: string[]): LoadOptions => ({
-      url: `${url}${path}`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      bodies,
-      connections: 50,
-    });
     const request = (user: string) => JSON.stringify({ surface: SURFACE, k: 20, user: { user_id: user } });
-    const variants: [string, LoadOptions][] = [
-      ['healthz', { url: `${url}/healthz`, connections: 50 }],
-      [
-        'validate',
-        post(
-          '/v1/recommend/validate',
-          known.map((u) => request(u)),
-        ),
-      ],
-      [
-        'unknown',
-        post(
-          '/v1/recommend',
-          known.map((_, i) => request(`never-seen-${i}`)),
-        ),
-      ],
-      [
-        'known',
-        post(
-          '/v1/recommend',
-          known.map((u) => request(u)),
-        ),
-      ],
-    ];
+    const variantsOf = (url: string): [string, LoadOptions][] => {
+      const post = (path: string, bodies: string[]): LoadOptions => ({
+        url: `${url}${path}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        bodies,
+        connections: 50,
+      });
+      return [
+        ['healthz', { url: `${url}/healthz`, connections: 50 }],
+        [
+          'validate',
+          post(
+            '/v1/recommend/validate',
+            known.map((u) => request(u)),
+          ),
+        ],
+        [
+          'unknown',
+          post(
+            '/v1/recommend',
+            known.map((_, i) => request(`never-seen-${i}`)),
+          ),
+        ],
+        [
+          'known',
+          post(
+            '/v1/recommend',
+            known.map((u) => request(u)),
+          ),
+        ],
+      ];
+    };
+    const only = process.env.BREAKDOWN_ONLY?.split(',');
+    const runs = started.flatMap(({ name, child, url }) =>
+      variantsOf(url)
+        .filter(([variant]) => !only || only.includes(variant))
+        .map(([variant, load]) => ({
+          label: started.length > 1 ? `${variant} ${name}` : variant,
+          child,
+          load,
+        })),
+    );
+    // Alternating A and B per variant, so both see the same host.
+    runs.sort((x, y) => x.label.split(' ')[0]!.localeCompare(y.label.split(' ')[0]!));
     const rows = new Map<string, { rps: number[]; cpu: Record<string, number[]> }>();
     for (let round = 0; round < rounds; round++) {
-      for (const [name, load] of variants) {
+      for (const { label: name, child, load } of round % 2 ? [...runs].reverse() : runs) {
         await measure(`${name} (warm-up)`, { ...load, durationSeconds: 2, warmupSeconds: 0 });
         const result = await measure(name, {
           ...load,
           durationSeconds: seconds,
           warmupSeconds: 0,
-          cpuOf: { serving: serving.pid, ingest: stack.pid('ingest') },
+          cpuOf: { serving: child.pid, ingest: stack.pid('ingest') },
         });
         if (result.non2xx > 0 || result.errors > 0)
           throw new Error(`${name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
@@ -135,9 +165,11 @@ async function main(): Promise<void> {
         `| ${name} | ${median(row.rps)} | ${columns.map((c) => median(row.cpu[c]).toFixed(0)).join(' | ')} |`,
       );
     }
-    const exited = new Promise((resolve) => serving.once('exit', resolve));
-    serving.kill('SIGTERM');
-    await exited;
+    for (const { child } of started) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
     await stack.startService('ingest');
   } finally {
     await stack.stop();
