@@ -427,12 +427,15 @@ function rankOnce(
     if (!c) pool.set(id, (c = newCandidate(id)));
     return c;
   };
-  const seeds = neighbourSeeds(
-    anchors,
-    user,
-    config.historySeeds ?? HISTORY_SEEDS,
-    config.historySeedPower ?? 1,
-  );
+  // Seeds of the neighbour expansion, built on first use (a user profile makes them unnecessary).
+  let seedMap: Map<string, number> | undefined;
+  const seeds = (): Map<string, number> =>
+    (seedMap ??= neighbourSeeds(
+      anchors,
+      user,
+      config.historySeeds ?? HISTORY_SEEDS,
+      config.historySeedPower ?? 1,
+    ));
   const perSeed = config.neighboursPerSeed ?? NEIGHBOURS_PER_SEED;
   const minPerSeed = Math.min(perSeed, config.minNeighboursPerSeed ?? MIN_NEIGHBOURS_PER_SEED);
 
@@ -461,7 +464,7 @@ function rankOnce(
   const addDenseNeighbours = (
     rows: NeighbourRows,
     target: Float64Array,
-    from: Map<string, number> = seeds,
+    from: Map<string, number> = seeds(),
   ): void => {
     if (dense) expandSeeds(dense, rows, from, perSeed, minPerSeed, acc, target);
   };
@@ -489,7 +492,7 @@ function rankOnce(
 
   if (mode === 'cooc') {
     // Reference cooc mode: co-visitation neighbours of the anchors (else of the user's items), anchors excluded.
-    const coocSeeds = anchors.length > 0 ? new Map(anchors.map((a) => [a, 1] as const)) : seeds;
+    const coocSeeds = anchors.length > 0 ? new Map(anchors.map((a) => [a, 1] as const)) : seeds();
     if (snapshot) {
       for (const [seed, w] of coocSeeds) {
         const list = snapshot.cooc.get(seed);
@@ -518,7 +521,7 @@ function rankOnce(
       // Co-visitation is "bought / viewed together": by default expanded from what is in front of the user now
       // (anchors, recent items), not from their long-term history, where it added noise on the validation split.
       const coocSeeds =
-        config.coocSeeds === 'all' ? seeds : neighbourSeeds(anchors, user, 0, config.historySeedPower ?? 1);
+        config.coocSeeds === 'all' ? seeds() : neighbourSeeds(anchors, user, 0, config.historySeedPower ?? 1);
       addDenseNeighbours(dense.cooc, acc.cooc, coocSeeds);
     }
     if (dense && needs(weights, 'i2i')) {
