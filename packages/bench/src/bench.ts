@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NODE_FLAGS, repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
-import { describeMachine, measure, startReferenceServer, type LoadResult } from './load.js';
+import { describeMachine, measure, settleHost, startReferenceServer, type LoadResult } from './load.js';
 import { buildProtocol } from './online-retail.js';
 import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from './retail.js';
 import { loadSynthetic } from './synthetic.js';
@@ -23,6 +23,14 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 /** Parts to run (comma-separated): serving, synthetic, ingest, publisher; all by default. */
 const parts = new Set((process.env.BENCH_PARTS ?? 'serving,synthetic,ingest,publisher').split(','));
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** Rounds of the single-process serving and hello-world runs (each row: the median round). */
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+
+/** The round with the median rps, carrying every round's rps. */
+function medianRound(results: LoadResult[]): LoadResult {
+  const sorted = [...results].sort((a, b) => a.rps - b.rps);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, roundsRps: results.map((r) => r.rps) };
+}
 /**
  * Also measure serving with SERVING_WORKERS=<n> (node:cluster) next to the express hello-world in as many
  * workers; 0 skips it. Default 2, the cores of the reference machine.
@@ -48,19 +56,42 @@ async function servingRun(
   const sampleBody = await sample.text();
   if (sample.status !== 200) throw new Error(`serving answered ${sample.status}: ${sampleBody}`);
   const results: LoadResult[] = [];
-  results.push(
-    await measure(`serving /v1/recommend (${label})`, {
-      url: `${stack.urls.serving}/v1/recommend`,
-      method: 'POST',
-      headers,
-      bodies,
-      connections,
-      durationSeconds: seconds,
-      // Ingest stores the exposures in Postgres meanwhile, on the same cores: its CPU is in the row too.
-      cpuOf: { serving: stack.pid('serving'), ingest: stack.pid('ingest') },
-    }),
-  );
-  const reference = async (kind: 'express' | 'node-http', port: number, workers: number) => {
+  // Each load starts on a quiet host: after serving's, ingest stores the exposures it emitted for a while.
+  const settle = async () => {
+    const waited = await settleHost();
+    if (waited > 1.5) log(`waited ${waited.toFixed(1)} s for the host to settle`);
+  };
+  /**
+   * Serving emits an exposure per response to the Redis stream either way. `ingest: 'alongside'` leaves ingest
+   * storing them in Postgres during the run, on the same two cores; `'paused'` stops ingest for the run, so that
+   * serving has the host as the hello-worlds do, and the exposures wait on the stream until ingest is back (the
+   * settle before the next run waits for it to store them).
+   */
+  const servingOnce = async (ingest: 'alongside' | 'paused') => {
+    await settle();
+    if (ingest === 'paused') await stack.stopService('ingest');
+    try {
+      return await measure(
+        `serving /v1/recommend (${label})${ingest === 'paused' ? ', ingest paused' : ', ingest storing exposures alongside'}`,
+        {
+          url: `${stack.urls.serving}/v1/recommend`,
+          method: 'POST',
+          headers,
+          bodies,
+          connections,
+          durationSeconds: seconds,
+          cpuOf: { serving: stack.pid('serving'), ingest: stack.pid('ingest') },
+        },
+      );
+    } finally {
+      if (ingest === 'paused') await stack.startService('ingest');
+    }
+  };
+  const reference = async (
+    kind: 'express' | 'node-http',
+    port: number,
+    workers: number,
+  ): Promise<LoadResult> => {
     const child = await startReferenceServer(
       kind,
       port,
@@ -69,24 +100,31 @@ async function servingRun(
       workers,
     );
     try {
-      results.push(
-        await measure(`${kind} hello-world, same bytes${workers > 1 ? `, ${workers} workers` : ''}`, {
-          url: `http://127.0.0.1:${port}/`,
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          bodies,
-          connections,
-          durationSeconds: seconds,
-          cpuOf: { server: child.pid },
-        }),
-      );
+      await settle();
+      return await measure(`${kind} hello-world, same bytes${workers > 1 ? `, ${workers} workers` : ''}`, {
+        url: `http://127.0.0.1:${port}/`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        bodies,
+        connections,
+        durationSeconds: seconds,
+        cpuOf: { server: child.pid },
+      });
     } finally {
       child.kill('SIGTERM');
       await sleep(500);
     }
   };
-  await reference('express', 18101, 1);
-  await reference('node-http', 18102, 1);
+  // Rounds of serving, express, node:http in turn: the host's speed drifts, and a ratio is only as good as
+  // the runs it divides; each row reports the round with the median rps, and every round's rps.
+  const rows = [
+    () => servingOnce('paused'),
+    () => servingOnce('alongside'),
+    () => reference('express', 18101, 1),
+    () => reference('node-http', 18102, 1),
+  ].map((run) => ({ run, results: [] as LoadResult[] }));
+  for (let round = 0; round < rounds; round++) for (const row of rows) row.results.push(await row.run());
+  for (const row of rows) results.push(medianRound(row.results));
   if (clusterWorkers > 1) {
     // The same serving build, in a process of its own with SERVING_WORKERS, against the same stack.
     const serving = spawn(
@@ -117,6 +155,7 @@ async function servingRun(
       }
       // Every worker loads its snapshots after it listens; give the last one time to finish.
       await sleep(5_000);
+      await settle();
       results.push(
         await measure(`serving /v1/recommend (${label}), ${clusterWorkers} workers`, {
           url: `${url}/v1/recommend`,
@@ -132,7 +171,7 @@ async function servingRun(
       serving.kill('SIGTERM');
       await exited;
     }
-    await reference('express', 18103, clusterWorkers);
+    results.push(await reference('express', 18103, clusterWorkers));
   }
   return { results, sampleBytes: Buffer.byteLength(sampleBody) };
 }
@@ -167,14 +206,14 @@ function table(results: LoadResult[]): string {
   const express = (workers: string) =>
     results.find((r) => r.target.startsWith('express') && workersOf(r.target) === workers)?.rps ?? 0;
   return [
-    '| target | rps | p50 ms | p95 ms | p99 ms | non-2xx | × express (same workers) | CPU µs per request |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| target | rps | rps of each round | p50 ms | p95 ms | p99 ms | non-2xx | × express (same workers) | CPU µs per request |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...results.map((r) => {
       const base = express(workersOf(r.target));
       const cpu = Object.entries(r.cpuPerRequest ?? {})
         .map(([name, us]) => `${name} ${us}`)
         .join(' · ');
-      return `| ${r.target} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${base ? (r.rps / base).toFixed(2) : '—'} | ${cpu || '—'} |`;
+      return `| ${r.target} | ${r.rps} | ${r.roundsRps?.join(', ') ?? '—'} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${base ? (r.rps / base).toFixed(2) : '—'} | ${cpu || '—'} |`;
     }),
   ].join('\n');
 }
@@ -193,7 +232,7 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = {
     command: 'pnpm bench',
     machine: describeMachine(),
-    loadTool: `autocannon, ${connections} connections, ${seconds} s after a 3 s warm-up`,
+    loadTool: `autocannon, ${connections} connections, ${seconds} s after a 3 s warm-up, ${rounds} rounds`,
   };
   try {
     const apiKey = await bootstrapTenant(stack);

@@ -20,6 +20,8 @@ export interface LoadResult {
   non2xx: number;
   durationSeconds: number;
   connections: number;
+  /** rps of every round, when the result is the median of several (bench.ts). */
+  roundsRps?: number[];
   /** CPU µs per request by process during the measured load (when `cpuOf` was given). */
   cpuPerRequest?: Record<string, number>;
 }
@@ -149,6 +151,25 @@ export function cpuByProcess(named: Record<string, number | undefined>): Record<
     if (key) totals[key]! += seconds;
   }
   return totals;
+}
+
+/**
+ * Waits (up to `maxSeconds`) until the processes other than this one use less than a tenth of a core over a
+ * second: what a previous load left behind (ingest storing its exposures, autovacuum) must not run during the
+ * next measurement. Returns the seconds waited.
+ */
+export async function settleHost(maxSeconds = 120): Promise<number> {
+  const started = performance.now();
+  const busy = (cpu: Record<string, number>) =>
+    Object.entries(cpu).reduce((sum, [name, s]) => (name === 'client' ? sum : sum + s), 0);
+  let last = busy(cpuByProcess({}));
+  while (performance.now() - started < maxSeconds * 1000) {
+    await sleep(1000);
+    const now = busy(cpuByProcess({}));
+    if (now - last < 0.1) break;
+    last = now;
+  }
+  return (performance.now() - started) / 1000;
 }
 
 /** CPU µs per request by process between two `cpuByProcess` readings. */
