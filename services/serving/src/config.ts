@@ -88,6 +88,11 @@ export const configSchema = z
 
     /** Recent interactions kept per user (and per anonymous / session id). */
     SERVING_USER_HISTORY_MAX: zInt(50, 1, 1000),
+    /**
+     * Bytes per snapshot for known users' precomputed neighbour sums (domain/ranking/profiles.ts); 0 builds
+     * none and every request expands its seeds live.
+     */
+    SERVING_USER_PROFILE_BYTES: zInt(64 * 2 ** 20, 0),
     /** Expiry of a user's recent-interaction list after its last event. */
     SERVING_USER_HISTORY_TTL: zDuration('720h'),
 

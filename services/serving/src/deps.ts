@@ -109,6 +109,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
   const signals = new SignalStore(source, serving, logger, {
     ttlMs: config.RECSYS_ARTIFACT_MODE_ENABLED ? config.RECSYS_ARTIFACT_MANIFEST_TTL : 0,
     lazy: config.RECSYS_ARTIFACT_MODE_ENABLED,
+    userProfileBytes: config.SERVING_USER_PROFILE_BYTES,
   });
   registerSnapshotGauges(metrics, signals);
 

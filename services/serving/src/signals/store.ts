@@ -49,6 +49,8 @@ export interface SignalStoreOptions {
   lazy: boolean;
   /** Staged/older versions kept in memory for previews. */
   previewCacheSize?: number;
+  /** Bytes of user profiles built per snapshot (default: the ranking engine's, 64 MiB; 0: none). */
+  userProfileBytes?: number;
   now?: () => number;
 }
 
@@ -326,6 +328,9 @@ export class SignalStore {
       snapshotSteps(
         { tenantId: key.tenantId, surface: key.surface, segment: key.segment, version: signals.version },
         signals.artifacts as SnapshotArtifacts,
+        this.options.userProfileBytes !== undefined
+          ? { userProfileBytes: this.options.userProfileBytes }
+          : {},
       ),
     );
     const overlay = this.catalogOverlay.get(key.tenantId);
