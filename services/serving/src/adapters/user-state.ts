@@ -76,21 +76,27 @@ export class UserStateStore {
     if (!keys.length) return [];
     // One round trip: the client pipelines commands of the same tick (enableAutoPipelining, see deps.ts).
     const packed = await Promise.all(keys.map((key) => this.redis.recsysRecentPacked(key, this.maxItems)));
-    // Newest time per member across the keys (a member is unique within one key).
-    const seen = new Map<string, RecentInteraction>();
+    // Newest time per member across the keys (a member is unique within one key, so one key needs no map).
+    const interactions: RecentInteraction[] = [];
+    const newest = packed.length > 1 ? new Map<string, RecentInteraction>() : undefined;
     for (const text of packed) {
       if (!text) continue;
       const fields = text.split('\0');
       for (let i = 0; i + 1 < fields.length; i += 2) {
         const member = fields[i]!;
         const at = Number(fields[i + 1]);
-        const existing = seen.get(member);
-        if (existing && existing.at >= at) continue;
+        const existing = newest?.get(member);
+        if (existing) {
+          if (existing.at < at) existing.at = at;
+          continue;
+        }
         const sep = member.indexOf('\u0001');
-        seen.set(member, { type: member.slice(0, sep), itemId: member.slice(sep + 1), at });
+        const interaction = { type: member.slice(0, sep), itemId: member.slice(sep + 1), at };
+        newest?.set(member, interaction);
+        interactions.push(interaction);
       }
     }
-    return [...seen.values()]
+    return interactions
       .sort((a, b) => b.at - a.at || (a.itemId < b.itemId ? -1 : 1))
       .slice(0, this.maxItems);
   }
