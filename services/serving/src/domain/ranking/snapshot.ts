@@ -311,7 +311,6 @@ export function* snapshotSteps(
     i2i,
     sessionNext,
     userHistory,
-    historyCanonical: true,
     catalog,
     tagIndex,
     approxBytes,
