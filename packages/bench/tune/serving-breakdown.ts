@@ -13,7 +13,9 @@
  * CPU is read from /proc (user + system of each process), so the serving figure is the process's own cost, not
  * the throughput the shared host leaves it. Ingest is stopped meanwhile (the exposures wait on the stream) unless
  * BENCH_INGEST=running. SERVING_ENV='K=V,…' adds env to the measured serving process; SERVING_B_ENV='K=V,…'
- * starts a second one with that env and alternates the two (an A/B of settings on one host);
+ * starts a second one with that env and alternates the two (an A/B of settings on one host); SERVING_B_DIST=<dir>
+ * runs the second from another build (a copy of services/serving/dist kept inside services/serving, so that
+ * its imports resolve);
  * BREAKDOWN_ONLY=known,… measures only those variants.
  *
  *   cd packages/bench && node --conditions=source --import tsx tune/serving-breakdown.ts [seconds=8] [rounds=2]
@@ -57,20 +59,21 @@ async function main(): Promise<void> {
     // Ingest stores the exposures in Postgres on the same cores; BENCH_INGEST=running keeps it consuming them.
     const ingestMode = process.env.BENCH_INGEST === 'running' ? 'running' : 'stopped';
     if (ingestMode === 'stopped') await stack.stopService('ingest');
-    const servers = [{ name: 'A', env: envOf(process.env.SERVING_ENV) }];
-    if (process.env.SERVING_B_ENV !== undefined)
-      servers.push({ name: 'B', env: envOf(process.env.SERVING_B_ENV) });
+    const dist = join(repoRoot, 'services/serving/dist');
+    const servers = [{ name: 'A', env: envOf(process.env.SERVING_ENV), dist }];
+    if (process.env.SERVING_B_ENV !== undefined || process.env.SERVING_B_DIST !== undefined)
+      servers.push({
+        name: 'B',
+        env: envOf(process.env.SERVING_B_ENV),
+        dist: process.env.SERVING_B_DIST ? join(process.cwd(), process.env.SERVING_B_DIST) : dist,
+      });
     const started = await Promise.all(
-      servers.map(async ({ name, env }, n) => {
+      servers.map(async ({ name, env, dist }, n) => {
         const port = MEASURED_PORT + n;
-        const child = spawn(
-          process.execPath,
-          [...NODE_FLAGS.serving, join(repoRoot, 'services/serving/dist/main.js')],
-          {
-            env: { ...stack.env, ...env, SERVING_PORT: String(port), MIGRATE_ON_START: 'false' },
-            stdio: 'inherit',
-          },
-        );
+        const child = spawn(process.execPath, [...NODE_FLAGS.serving, join(dist, 'main.js')], {
+          env: { ...stack.env, ...env, SERVING_PORT: String(port), MIGRATE_ON_START: 'false' },
+          stdio: 'inherit',
+        });
         const url = `http://127.0.0.1:${port}`;
         for (
           let i = 0;
