@@ -96,8 +96,6 @@ export class UserStateStore {
         interactions.push(interaction);
       }
     }
-    return interactions
-      .sort((a, b) => b.at - a.at || (a.itemId < b.itemId ? -1 : 1))
-      .slice(0, this.maxItems);
+    return interactions.sort((a, b) => b.at - a.at || (a.itemId < b.itemId ? -1 : 1)).slice(0, this.maxItems);
   }
 }
