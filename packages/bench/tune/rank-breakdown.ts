@@ -41,6 +41,23 @@ async function main(): Promise<void> {
       rules: [],
       now: Date.now(),
     }));
+  // What the profiles add to a snapshot load: builds with and without them, alternating.
+  const buildMs = { with: [] as number[], without: [] as number[] };
+  for (let i = 0; i < 5; i++) {
+    for (const [variant, options] of [
+      ['without', { userProfileBytes: 0 }],
+      ['with', {}],
+    ] as const) {
+      const started = performance.now();
+      buildSnapshot({ ...data.key, version: data.version }, data.artifacts, options);
+      buildMs[variant].push(performance.now() - started);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(
+    `snapshot build: ${median(buildMs.with).toFixed(0)} ms with user profiles, ` +
+      `${median(buildMs.without).toFixed(0)} ms without (medians of 5)`,
+  );
   const profiles = userProfiles(snapshot) as { byUser: Map<string, unknown>; bytes: number };
   const held = data.users.filter((user) => profiles.byUser.has(subjectOf(user))).length;
   console.log(

@@ -102,7 +102,9 @@ export function handleUserEvents(deps: ConsumerDeps) {
         (e): e is OutcomeEvent =>
           e.kind === 'outcome' && Boolean(e.user_id || e.anonymous_id || e.session_id),
       );
-    await deps.userState.record(outcomes);
-    if (outcomes.length) deps.metrics.userEvents.inc({ kind: 'outcome' }, outcomes.length);
+    if (!outcomes.length) return;
+    const { stored, stale } = await deps.userState.record(outcomes);
+    if (stored) deps.metrics.userEvents.inc({ kind: 'outcome' }, stored);
+    if (stale) deps.metrics.userEvents.inc({ kind: 'outcome_older_than_ttl' }, stale);
   };
 }

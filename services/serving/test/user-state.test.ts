@@ -127,6 +127,33 @@ describe('live user state from recsys.events.v1', () => {
     expect(reads[0]!.match(/evalsha/gi)).toHaveLength(3);
   });
 
+  it('when an event is older than the state TTL, then it is not stored, and entries that aged past the TTL are trimmed on the next write', async () => {
+    const store = serving.deps.userState;
+    const ttl = serving.config.SERVING_USER_HISTORY_TTL;
+    const now = Date.now();
+    const key = store.key(T, 'u', 'replayed');
+    const old = outcome({ user_id: 'replayed' }, 'old-item', 'purchase', now - ttl - 60_000);
+    const fresh = outcome({ user_id: 'replayed' }, 'fresh-item', 'view', now - 1000);
+    expect(await store.record([old, fresh] as OutcomeEvent[], now)).toEqual({ stored: 1, stale: 1 });
+    expect((await store.read(T, { user_id: 'replayed' })).map((r) => r.itemId)).toEqual(['fresh-item']);
+    // An hour later by the store's clock, the entry of an hour before the cutoff is trimmed when the key is written.
+    const later = now + 3_600_000;
+    const next = outcome({ user_id: 'replayed' }, 'next-item', 'view', later);
+    await serving.redis.redis.zadd(key, now - ttl + 1_000, 'view\u0001aging-item');
+    expect(await store.record([next] as OutcomeEvent[], later)).toEqual({ stored: 1, stale: 0 });
+    expect((await store.read(T, { user_id: 'replayed' })).map((r) => r.itemId)).toEqual([
+      'next-item',
+      'fresh-item',
+    ]);
+    // Through the events stream, the stale event is counted, not stored.
+    await xadd(outcome({ user_id: 'replayed-2' }, 'old-item', 'purchase', now - ttl - 60_000));
+    await xadd(outcome({ user_id: 'replayed-2' }, 'marker', 'view'));
+    await waitFor(async () => (await store.read(T, { user_id: 'replayed-2' })).length > 0, 3000);
+    expect((await store.read(T, { user_id: 'replayed-2' })).map((r) => r.itemId)).toEqual(['marker']);
+    const metrics = await (await fetch(`${serving.url}/metrics`)).text();
+    expect(metrics).toMatch(/recsys_user_state_events_total\{kind="outcome_older_than_ttl"[^}]*\} [1-9]/);
+  });
+
   it('when ids carry separators and non-ASCII text, then the packed read returns them intact, newest per item across the ids', async () => {
     const store = serving.deps.userState;
     const odd = ['x\u0001y', 'tab\tand\nnewline', 'ünï-✓', 'sep\u0002two'];

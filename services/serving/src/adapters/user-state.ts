@@ -53,21 +53,33 @@ export class UserStateStore {
     return keys;
   }
 
-  /** Applies a batch of outcome events in one pipeline. */
-  async record(events: OutcomeEvent[]): Promise<void> {
-    if (!events.length) return;
+  /**
+   * Applies a batch of outcome events in one pipeline and returns how many it stored. An event older than the
+   * TTL is not stored (it would have expired already had it arrived on time; a replayed import would otherwise
+   * fill every user's state with months-old items that no request uses as context), and entries that have
+   * aged past the TTL are trimmed from a key whenever it is written.
+   */
+  async record(events: OutcomeEvent[], now = Date.now()): Promise<{ stored: number; stale: number }> {
+    const cutoff = now - this.ttlMs;
     const pipeline = this.redis.pipeline();
+    let stored = 0;
     for (const event of events) {
       const at = Date.parse(event.occurred_at);
+      if (!(at >= cutoff)) continue;
+      stored++;
       const member = `${event.type}\u0001${event.item_id}`;
       for (const key of this.keys(event.tenant_id, event)) {
         pipeline.zadd(key, 'GT', at, member);
         pipeline.zremrangebyrank(key, 0, -(this.maxItems + 1));
+        pipeline.zremrangebyscore(key, '-inf', `(${cutoff}`);
         pipeline.pexpire(key, this.ttlMs);
       }
     }
-    const results = (await pipeline.exec()) ?? [];
-    for (const [error] of results) if (error) throw error;
+    if (stored > 0) {
+      const results = (await pipeline.exec()) ?? [];
+      for (const [error] of results) if (error) throw error;
+    }
+    return { stored, stale: events.length - stored };
   }
 
   /** Recent interactions of every id the request carries, newest first. */
