@@ -109,10 +109,14 @@ export function startRequestContext(
 ): RequestContext {
   const { requestId, traceId } = requestIds(headers);
   res.setHeader('X-Request-Id', requestId);
+  let log: Logger | undefined;
   return {
     requestId,
     traceId,
-    log: logger.child({ request_id: requestId, ...(traceId ? { trace_id: traceId } : {}) }),
+    // Most requests log nothing: the child logger is made on first use.
+    get log() {
+      return (log ??= logger.child({ request_id: requestId, ...(traceId ? { trace_id: traceId } : {}) }));
+    },
     route,
   };
 }

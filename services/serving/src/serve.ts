@@ -16,7 +16,7 @@ import type { Config } from './config.js';
 import { Backpressure, OverloadedError } from './domain/backpressure.js';
 import { assignExperiment, type Assignment } from './domain/experiments/assign.js';
 import {
-  hashId,
+  hashUserIds,
   normalizeRecommend,
   normalizeSimilar,
   subjectOf,
@@ -99,8 +99,8 @@ export class ServingService {
       );
       const resolution = await this.snapshot(caller, request.surface, request.segment);
       const subject = subjectOf(request.user);
-      const salt = this.deps.config.EXPOSURE_HASH_SALT;
-      const [recent, stateWarnings] = await this.recent(caller.tenantId, request.user);
+      const storedIds = hashUserIds(request.user, this.deps.config.EXPOSURE_HASH_SALT);
+      const [recent, stateWarnings] = await this.recent(caller.tenantId, storedIds);
       const now = this.now();
       const experiment = this.experiment(view, request, subject, now);
       const tenantDoc = (view.config?.document ?? null) as TenantConfigDoc | null;
@@ -114,7 +114,7 @@ export class ServingService {
       const result = rank({
         snapshot: resolution.snapshot,
         recent,
-        request: toRankingRequest(request, subject ? hashId(subject, salt) : undefined),
+        request: toRankingRequest(request, subjectOf(storedIds)),
         config,
         rules: view.rules?.rules ?? [],
         now,
@@ -259,7 +259,7 @@ export class ServingService {
     user: NormalizedRequest['user'],
   ): Promise<[RecentInteraction[], Warning[]]> {
     try {
-      const recent = await this.deps.userState.read(tenantId, user);
+      const recent = await this.deps.userState.readStored(tenantId, user);
       this.deps.metrics.userHistoryReads.inc({ result: recent.length ? 'hit' : 'empty' });
       return [recent, []];
     } catch (error) {

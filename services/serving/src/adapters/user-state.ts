@@ -42,14 +42,20 @@ export class UserStateStore {
   }
 
   key(tenantId: string, kind: 'u' | 'a' | 's', id: string): string {
-    return prefixed(this.keyPrefix, `serving:recent:${tenantId}:${kind}:${hashId(id, this.salt)}`);
+    return this.storedKey(tenantId, kind, hashId(id, this.salt));
   }
 
-  private keys(tenantId: string, ids: SubjectIds): string[] {
+  private storedKey(tenantId: string, kind: 'u' | 'a' | 's', storedId: string): string {
+    return prefixed(this.keyPrefix, `serving:recent:${tenantId}:${kind}:${storedId}`);
+  }
+
+  private keys(tenantId: string, ids: SubjectIds, hashed = false): string[] {
     const keys: string[] = [];
-    if (ids.user_id) keys.push(this.key(tenantId, 'u', ids.user_id));
-    if (ids.session_id) keys.push(this.key(tenantId, 's', ids.session_id));
-    if (ids.anonymous_id) keys.push(this.key(tenantId, 'a', ids.anonymous_id));
+    const key = (kind: 'u' | 'a' | 's', id: string) =>
+      hashed ? this.storedKey(tenantId, kind, id) : this.key(tenantId, kind, id);
+    if (ids.user_id) keys.push(key('u', ids.user_id));
+    if (ids.session_id) keys.push(key('s', ids.session_id));
+    if (ids.anonymous_id) keys.push(key('a', ids.anonymous_id));
     return keys;
   }
 
@@ -83,8 +89,16 @@ export class UserStateStore {
   }
 
   /** Recent interactions of every id the request carries, newest first. */
-  async read(tenantId: string, ids: SubjectIds): Promise<RecentInteraction[]> {
-    const keys = this.keys(tenantId, ids);
+  read(tenantId: string, ids: SubjectIds): Promise<RecentInteraction[]> {
+    return this.readKeys(this.keys(tenantId, ids));
+  }
+
+  /** As read, for ids already hashed as stored (hashId with this store's salt). */
+  readStored(tenantId: string, storedIds: SubjectIds): Promise<RecentInteraction[]> {
+    return this.readKeys(this.keys(tenantId, storedIds, true));
+  }
+
+  private async readKeys(keys: string[]): Promise<RecentInteraction[]> {
     if (!keys.length) return [];
     // One round trip: the client pipelines commands of the same tick (enableAutoPipelining, see deps.ts).
     const packed = await Promise.all(keys.map((key) => this.redis.recsysRecentPacked(key, this.maxItems)));

@@ -54,6 +54,8 @@ export interface UserProfile {
   items: Int32Array;
   i2i: Float64Array;
   dropped: number;
+  /** Dense index of each of the user's history items, in the snapshot's order (-1 when not dense). */
+  history?: Int32Array;
 }
 
 export interface UserProfiles {

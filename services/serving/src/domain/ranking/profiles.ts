@@ -20,8 +20,8 @@ export const PROFILE_MIN_HISTORY = 8;
 export const PROFILE_TOP = 150;
 /** Default budget per snapshot. */
 export const DEFAULT_PROFILE_BYTES = 64 * 2 ** 20;
-/** Bytes per profile besides its arrays: the map entry, the object and two typed-array headers. */
-const PROFILE_OVERHEAD = 48 + 40 + 2 * 96;
+/** Bytes per profile besides its arrays: the map entry, the object and three typed-array headers. */
+const PROFILE_OVERHEAD = 48 + 40 + 3 * 96;
 
 export interface ProfileOptions {
   maxBytes?: number;
@@ -77,9 +77,10 @@ export function* userProfileSteps(
         items: Int32Array.from(kept),
         i2i: Float64Array.from(kept, (i) => acc.i2i[i]!),
         dropped,
+        history: Int32Array.from(user.historyRanked, (h) => dense.index.get(h.itemId) ?? -1),
       };
       acc.clear();
-      const bytes = PROFILE_OVERHEAD + 12 * kept.length;
+      const bytes = PROFILE_OVERHEAD + 12 * kept.length + 4 * user.historyRanked.length;
       if (profiles.bytes + bytes > maxBytes) break;
       profiles.byUser.set(userId, profile);
       profiles.bytes += bytes;

@@ -470,7 +470,23 @@ function rankOnce(
   };
 
   /** The user's own items (their scores are read from the user context at normalization). */
+  let historyAdded = false;
   const addHistory = (): void => {
+    historyAdded = true;
+    const ranked = profile?.history && user.historyRanked;
+    if (ranked) {
+      // The profile holds the dense index of each history item, in the snapshot's order (-1: not dense).
+      const indexes = profile.history!;
+      for (let j = 0; j < ranked.length; j++) {
+        const i = indexes[j]!;
+        if (i < 0) cand(ranked[j]!.itemId);
+        else {
+          acc.touch(i);
+          acc.history[i] = ranked[j]!.score;
+        }
+      }
+      return;
+    }
     for (const [id, v] of user.history) {
       const i = dense?.index.get(id);
       if (i === undefined) cand(id);
@@ -668,7 +684,9 @@ function rankOnce(
         profileBound = cp * (dense.pop[fanout] ?? 0) + extra;
         for (let t = 0; t < acc.size; t++) {
           const i = acc.touched[t]!;
-          if (acc.profiled[i] || i < fanout || user.history.has(dense.ids[i]!)) continue;
+          if (acc.profiled[i] || i < fanout) continue;
+          // History items are not left out of a profile; addHistory marked those that are dense.
+          if (historyAdded ? acc.history[i]! > 0 : user.history.has(dense.ids[i]!)) continue;
           profileBound = Math.max(profileBound, touchedScore(i) + extra);
         }
       }
