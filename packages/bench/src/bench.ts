@@ -12,11 +12,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { retireLiveSignals } from '@recsys/devstack/signals';
 import { NODE_FLAGS, repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
 import { describeMachine, measure, settleHost, startReferenceServer, type LoadResult } from './load.js';
 import { buildProtocol } from './online-retail.js';
 import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from './retail.js';
-import { loadSynthetic } from './synthetic.js';
+import { loadSynthetic, SYNTHETIC_TENANT } from './synthetic.js';
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -245,6 +246,10 @@ async function main(): Promise<void> {
       const published = await publish(stack, log);
       report.publishSeconds = published.seconds;
     }
+    // A fresh stack holds only Online Retail's snapshot here; a synthetic one a previous run left live would weigh on
+    // serving's heap during this measurement.
+    if ((await retireLiveSignals(stack, SYNTHETIC_TENANT)) > 0)
+      log('retired the synthetic snapshot of a previous run');
     const retail = await servingRun(stack, apiKey, [...protocol.trainUsers], 'Online Retail, known users');
     report.serving = retail;
     report.snapshotBytes = await snapshotMemory(stack);

@@ -20,10 +20,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { retireLiveSignals } from '@recsys/devstack/signals';
 import { NODE_FLAGS, repoRoot, startStack } from '@recsys/devstack/stack';
 import { measure } from '../src/load.js';
 import { buildProtocol } from '../src/online-retail.js';
 import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from '../src/retail.js';
+import { SYNTHETIC_TENANT } from '../src/synthetic.js';
 
 const log = (m: string) => console.error(`[profile] ${m}`);
 const PROFILED_PORT = 18190;
@@ -168,6 +170,7 @@ async function main(): Promise<void> {
   mkdirSync(profileDir, { recursive: true });
   try {
     const apiKey = await bootstrapTenant(stack);
+    await retireLiveSignals(stack, SYNTHETIC_TENANT); // measured with Online Retail's snapshot alone, as pnpm bench is
     if (!(await hasLiveSignals(stack))) {
       await importTrain(stack, log);
       await publish(stack, log);
