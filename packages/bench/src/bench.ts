@@ -13,10 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { retireLiveSignals } from '@recsys/devstack/signals';
-import { NODE_FLAGS, repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
+import { NODE_FLAGS, repoRoot, type Stack } from '@recsys/devstack/stack';
 import { describeMachine, measure, settleHost, startReferenceServer, type LoadResult } from './load.js';
 import { buildProtocol } from './online-retail.js';
-import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from './retail.js';
+import { bootstrapTenant, hasLiveSignals, importTrain, publish, startBenchStack, SURFACE } from './retail.js';
 import { loadSynthetic, SYNTHETIC_TENANT } from './synthetic.js';
 
 const log = (m: string) => console.log(`[bench] ${m}`);
@@ -222,14 +222,7 @@ function table(results: LoadResult[]): string {
 async function main(): Promise<void> {
   const started = Date.now();
   const protocol = await buildProtocol();
-  const stack = await startStack({
-    stateDir: join(repoRoot, '.bench'),
-    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
-    database: 'recsys_bench',
-    redisKeyPrefix: 'bench:',
-    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
-    log,
-  });
+  const stack = await startBenchStack(log);
   const report: Record<string, unknown> = {
     command: 'pnpm bench',
     machine: describeMachine(),

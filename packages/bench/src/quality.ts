@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, startStack } from '@recsys/devstack/stack';
+import { repoRoot } from '@recsys/devstack/stack';
 import { describeMachine } from './load.js';
 import { BASELINES, buildProtocol, evaluate, SPLIT_AT, type Protocol } from './online-retail.js';
-import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from './retail.js';
+import { bootstrapTenant, hasLiveSignals, importTrain, publish, startBenchStack, SURFACE } from './retail.js';
 
 const log = (m: string) => console.log(`[bench:quality] ${m}`);
 
@@ -81,14 +81,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const protocol = await buildProtocol();
   log(`protocol: ${protocol.trainCount} train purchases, ${protocol.truth.size} test users`);
-  const stack = await startStack({
-    stateDir: join(repoRoot, '.bench'),
-    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
-    database: 'recsys_bench',
-    redisKeyPrefix: 'bench:',
-    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
-    log,
-  });
+  const stack = await startBenchStack(log);
   try {
     const apiKey = await bootstrapTenant(stack);
     // A previous run's signals are reused (the train window is fixed) unless BENCH_REBUILD=1.

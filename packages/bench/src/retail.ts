@@ -5,9 +5,21 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot, type Stack } from '@recsys/devstack/stack';
+import { repoRoot, startStack, type Stack } from '@recsys/devstack/stack';
 import { SPLIT_AT } from '@recsys/devstack/online-retail';
 import { importPurchases } from '@recsys/devstack/purchase-import';
+
+/** The stack every bench and tune script runs against: state in .bench/, its own database and Redis prefix. */
+export function startBenchStack(log: (m: string) => void): Promise<Stack> {
+  return startStack({
+    stateDir: join(repoRoot, '.bench'),
+    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
+    database: 'recsys_bench',
+    redisKeyPrefix: 'bench:',
+    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
+    log,
+  });
+}
 
 export const TENANT = 'retail';
 export const SURFACE = 'home';

@@ -21,10 +21,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retireLiveSignals } from '@recsys/devstack/signals';
-import { NODE_FLAGS, repoRoot, startStack } from '@recsys/devstack/stack';
+import { NODE_FLAGS, repoRoot } from '@recsys/devstack/stack';
 import { measure } from '../src/load.js';
 import { buildProtocol } from '../src/online-retail.js';
-import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from '../src/retail.js';
+import {
+  bootstrapTenant,
+  hasLiveSignals,
+  importTrain,
+  publish,
+  startBenchStack,
+  SURFACE,
+} from '../src/retail.js';
 import { SYNTHETIC_TENANT } from '../src/synthetic.js';
 
 const log = (m: string) => console.error(`[profile] ${m}`);
@@ -157,14 +164,7 @@ const BUILTINS = new Set(['set', 'add', 'Set', 'Map', 'push', 'sort', 'slice', '
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
   const protocol = await buildProtocol();
-  const stack = await startStack({
-    stateDir: join(repoRoot, '.bench'),
-    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
-    database: 'recsys_bench',
-    redisKeyPrefix: 'bench:',
-    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
-    log,
-  });
+  const stack = await startBenchStack(log);
   const profileDir = join(repoRoot, '.bench', 'profiles');
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(profileDir, { recursive: true });

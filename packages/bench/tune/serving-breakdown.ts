@@ -24,10 +24,17 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retireLiveSignals } from '@recsys/devstack/signals';
-import { NODE_FLAGS, repoRoot, startStack } from '@recsys/devstack/stack';
+import { NODE_FLAGS, repoRoot } from '@recsys/devstack/stack';
 import { measure, type LoadOptions } from '../src/load.js';
 import { buildProtocol } from '../src/online-retail.js';
-import { bootstrapTenant, hasLiveSignals, importTrain, publish, SURFACE } from '../src/retail.js';
+import {
+  bootstrapTenant,
+  hasLiveSignals,
+  importTrain,
+  publish,
+  startBenchStack,
+  SURFACE,
+} from '../src/retail.js';
 import { SYNTHETIC_TENANT } from '../src/synthetic.js';
 
 const log = (m: string) => console.error(`[breakdown] ${m}`);
@@ -37,14 +44,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 8);
   const rounds = Number(process.argv[3] ?? 2);
   const protocol = await buildProtocol();
-  const stack = await startStack({
-    stateDir: join(repoRoot, '.bench'),
-    basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
-    database: 'recsys_bench',
-    redisKeyPrefix: 'bench:',
-    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
-    log,
-  });
+  const stack = await startBenchStack(log);
   try {
     const apiKey = await bootstrapTenant(stack);
     await retireLiveSignals(stack, SYNTHETIC_TENANT); // measured with Online Retail's snapshot alone, as pnpm bench is
