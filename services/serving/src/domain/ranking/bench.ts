@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 
 /** Deterministic PRNG (mulberry32) so runs are comparable. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,21 +1,9 @@
-import { syntheticSnapshot } from './bench.js';
+import { prng, syntheticSnapshot } from './bench.js';
 import { defaultRankingConfig } from './config.js';
 import { catalogItemChanged, denseSignals } from './dense.js';
 import { rank } from './rank.js';
 import { makeInput, makeSnapshot } from './testkit.js';
 import type { RankingInput, RecentInteraction } from './types.js';
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('dense signals', () => {
   const snapshot = makeSnapshot({

@@ -1,4 +1,4 @@
-import { syntheticSnapshot } from './bench.js';
+import { prng, syntheticSnapshot } from './bench.js';
 import { defaultRankingConfig } from './config.js';
 import { userProfiles } from './dense.js';
 import { userProfileSteps } from './profiles.js';
@@ -6,18 +6,6 @@ import { profileStats, rank } from './rank.js';
 import { runToEnd, WorkBudget } from './slices.js';
 import { makeInput, makeSnapshot } from './testkit.js';
 import type { RankingInput } from './types.js';
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('user profiles', () => {
   it('when a snapshot is built, then users with enough history get a profile, counted in its size, within the budget', () => {
