@@ -1,13 +1,7 @@
 import type { OutcomeEvent } from '@recsys/contracts-ingest';
 import { prefixed, type Redis } from '@recsys/platform/redis';
 import type { RecentInteraction } from '../domain/ranking/types.js';
-import { hashId } from '../domain/normalize.js';
-
-export interface SubjectIds {
-  user_id?: string;
-  anonymous_id?: string;
-  session_id?: string;
-}
+import { hashId, hashUserIds, type UserIds } from '../domain/normalize.js';
 
 /**
  * A key's newest `ARGV[1]` members and their scores (ZREVRANGE … WITHSCORES) as one string, fields separated by
@@ -49,13 +43,12 @@ export class UserStateStore {
     return prefixed(this.keyPrefix, `serving:recent:${tenantId}:${kind}:${storedId}`);
   }
 
-  private keys(tenantId: string, ids: SubjectIds, hashed = false): string[] {
+  /** The keys of ids already hashed as stored (hashUserIds with this store's salt). */
+  private keys(tenantId: string, storedIds: UserIds): string[] {
     const keys: string[] = [];
-    const key = (kind: 'u' | 'a' | 's', id: string) =>
-      hashed ? this.storedKey(tenantId, kind, id) : this.key(tenantId, kind, id);
-    if (ids.user_id) keys.push(key('u', ids.user_id));
-    if (ids.session_id) keys.push(key('s', ids.session_id));
-    if (ids.anonymous_id) keys.push(key('a', ids.anonymous_id));
+    if (storedIds.user_id) keys.push(this.storedKey(tenantId, 'u', storedIds.user_id));
+    if (storedIds.session_id) keys.push(this.storedKey(tenantId, 's', storedIds.session_id));
+    if (storedIds.anonymous_id) keys.push(this.storedKey(tenantId, 'a', storedIds.anonymous_id));
     return keys;
   }
 
@@ -74,7 +67,7 @@ export class UserStateStore {
       if (!(at >= cutoff)) continue;
       stored++;
       const member = `${event.type}\u0001${event.item_id}`;
-      for (const key of this.keys(event.tenant_id, event)) {
+      for (const key of this.keys(event.tenant_id, hashUserIds(event, this.salt))) {
         pipeline.zadd(key, 'GT', at, member);
         pipeline.zremrangebyrank(key, 0, -(this.maxItems + 1));
         pipeline.zremrangebyscore(key, '-inf', `(${cutoff}`);
@@ -89,16 +82,13 @@ export class UserStateStore {
   }
 
   /** Recent interactions of every id the request carries, newest first. */
-  read(tenantId: string, ids: SubjectIds): Promise<RecentInteraction[]> {
-    return this.readKeys(this.keys(tenantId, ids));
+  read(tenantId: string, ids: UserIds): Promise<RecentInteraction[]> {
+    return this.readStored(tenantId, hashUserIds(ids, this.salt));
   }
 
-  /** As read, for ids already hashed as stored (hashId with this store's salt). */
-  readStored(tenantId: string, storedIds: SubjectIds): Promise<RecentInteraction[]> {
-    return this.readKeys(this.keys(tenantId, storedIds, true));
-  }
-
-  private async readKeys(keys: string[]): Promise<RecentInteraction[]> {
+  /** As read, for ids already hashed as stored (hashUserIds with this store's salt). */
+  async readStored(tenantId: string, storedIds: UserIds): Promise<RecentInteraction[]> {
+    const keys = this.keys(tenantId, storedIds);
     if (!keys.length) return [];
     // One round trip: the client pipelines commands of the same tick (enableAutoPipelining, see deps.ts).
     const packed = await Promise.all(keys.map((key) => this.redis.recsysRecentPacked(key, this.maxItems)));

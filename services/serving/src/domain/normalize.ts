@@ -93,12 +93,15 @@ export function hashId(id: string, salt: string | undefined): string {
   return salt ? createHmac('sha256', salt).update(id).digest('hex') : id;
 }
 
-/** The request's user ids as stored (hashId), each hashed once per request. */
-export function hashUserIds(
-  user: NormalizedRequest['user'],
-  salt: string | undefined,
-): NormalizedRequest['user'] {
-  const hashed: NormalizedRequest['user'] = {};
+export interface UserIds {
+  user_id?: string;
+  session_id?: string;
+  anonymous_id?: string;
+}
+
+/** A request's or event's user ids as stored (hashId), each hashed once. */
+export function hashUserIds(user: UserIds, salt: string | undefined): UserIds {
+  const hashed: UserIds = {};
   if (user.user_id) hashed.user_id = hashId(user.user_id, salt);
   if (user.session_id) hashed.session_id = hashId(user.session_id, salt);
   if (user.anonymous_id) hashed.anonymous_id = hashId(user.anonymous_id, salt);

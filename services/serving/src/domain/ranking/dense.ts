@@ -55,7 +55,7 @@ export interface UserProfile {
   i2i: Float64Array;
   dropped: number;
   /** Dense index of each of the user's history items, in the snapshot's order (-1 when not dense). */
-  history?: Int32Array;
+  history: Int32Array;
 }
 
 export interface UserProfiles {

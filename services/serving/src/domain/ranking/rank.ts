@@ -473,10 +473,10 @@ function rankOnce(
   let historyAdded = false;
   const addHistory = (): void => {
     historyAdded = true;
-    const ranked = profile?.history && user.historyRanked;
-    if (ranked) {
+    const ranked = user.historyRanked;
+    if (profile && ranked) {
       // The profile holds the dense index of each history item, in the snapshot's order (-1: not dense).
-      const indexes = profile.history!;
+      const indexes = profile.history;
       for (let j = 0; j < ranked.length; j++) {
         const i = indexes[j]!;
         if (i < 0) cand(ranked[j]!.itemId);
