@@ -20,19 +20,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { retireLiveSignals } from '@recsys/devstack/signals';
 import { NODE_FLAGS, repoRoot } from '@recsys/devstack/stack';
 import { measure } from '../src/load.js';
 import { buildProtocol } from '../src/online-retail.js';
-import {
-  bootstrapTenant,
-  hasLiveSignals,
-  importTrain,
-  publish,
-  startBenchStack,
-  SURFACE,
-} from '../src/retail.js';
-import { SYNTHETIC_TENANT } from '../src/synthetic.js';
+import { startBenchStack, SURFACE } from '../src/retail.js';
+import { retailSignalsAlone } from './retail-stack.js';
 
 const log = (m: string) => console.error(`[profile] ${m}`);
 const PROFILED_PORT = 18190;
@@ -169,12 +161,7 @@ async function main(): Promise<void> {
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(profileDir, { recursive: true });
   try {
-    const apiKey = await bootstrapTenant(stack);
-    await retireLiveSignals(stack, SYNTHETIC_TENANT); // measured with Online Retail's snapshot alone, as pnpm bench is
-    if (!(await hasLiveSignals(stack))) {
-      await importTrain(stack, log);
-      await publish(stack, log);
-    }
+    const apiKey = await retailSignalsAlone(stack, log);
     const heapFile = join(profileDir, 'serving.heapprofile');
     const sampler = join(profileDir, 'heap-sampler.mjs');
     if (HEAP) writeFileSync(sampler, HEAP_SAMPLER);

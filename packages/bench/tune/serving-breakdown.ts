@@ -23,19 +23,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { retireLiveSignals } from '@recsys/devstack/signals';
 import { NODE_FLAGS, repoRoot } from '@recsys/devstack/stack';
 import { measure, type LoadOptions } from '../src/load.js';
 import { buildProtocol } from '../src/online-retail.js';
-import {
-  bootstrapTenant,
-  hasLiveSignals,
-  importTrain,
-  publish,
-  startBenchStack,
-  SURFACE,
-} from '../src/retail.js';
-import { SYNTHETIC_TENANT } from '../src/synthetic.js';
+import { startBenchStack, SURFACE } from '../src/retail.js';
+import { retailSignalsAlone } from './retail-stack.js';
 
 const log = (m: string) => console.error(`[breakdown] ${m}`);
 const MEASURED_PORT = 18192;
@@ -46,12 +38,7 @@ async function main(): Promise<void> {
   const protocol = await buildProtocol();
   const stack = await startBenchStack(log);
   try {
-    const apiKey = await bootstrapTenant(stack);
-    await retireLiveSignals(stack, SYNTHETIC_TENANT); // measured with Online Retail's snapshot alone, as pnpm bench is
-    if (!(await hasLiveSignals(stack))) {
-      await importTrain(stack, log);
-      await publish(stack, log);
-    }
+    const apiKey = await retailSignalsAlone(stack, log);
     const envOf = (spec: string | undefined) =>
       Object.fromEntries(
         (spec ?? '')
