@@ -5,6 +5,7 @@
  *
  *   cp -r services/serving/dist/domain/ranking /tmp/rank-base      (before the change; then change and build)
  *   cd packages/bench && node --conditions=source --import tsx tune/rank-ab.ts /tmp/rank-base [rounds=12]
+ *   (RANK_AB_PROFILES=1: each build ranks with the user profiles it builds for the snapshot, as serving does)
  *
  * The inputs (the bench database's live signal version and the 2,000 users) are read once through the bench
  * stack and kept in .bench/rank-inputs.json. Compare a build with a copy of itself first to see the noise: on a
@@ -40,11 +41,22 @@ async function main(): Promise<void> {
     cpSync(dir, copy, { recursive: true });
     return copy;
   };
-  const builds: [string, RankModule][] = [
-    ['base', (await load(join(copyOf(resolve(baseDir)), 'rank.js'))) as RankModule],
-    ['current', (await load(join(copyOf(dist), 'rank.js'))) as RankModule],
-  ];
   const snapshot = buildSnapshot({ ...data.key, version: data.version }, data.artifacts);
+  // Each copy keeps its own dense signals and user profiles (module-level caches keyed by the snapshot).
+  const withProfiles = process.env.RANK_AB_PROFILES === '1';
+  const buildOf = async (dir: string): Promise<RankModule> => {
+    const copy = copyOf(dir);
+    if (withProfiles) {
+      const { userProfileSteps } = await load(join(copy, 'profiles.js'));
+      const { runToEnd, WorkBudget } = await load(join(copy, 'slices.js'));
+      runToEnd(userProfileSteps(snapshot, new WorkBudget()));
+    }
+    return (await load(join(copy, 'rank.js'))) as RankModule;
+  };
+  const builds: [string, RankModule][] = [
+    ['base', await buildOf(resolve(baseDir))],
+    ['current', await buildOf(dist)],
+  ];
   const config = mergeRankingConfig(defaultRankingConfig(), null, SURFACE, null);
   const inputs: RankingInput[] = data.users.map((user) => ({
     snapshot,

@@ -362,6 +362,7 @@ function labels(key: SignalKey) {
 }
 
 function applyCatalogItem(snapshot: SignalSnapshot, itemId: string, item: CatalogItem | null): void {
+  const previousTags = snapshot.catalog.get(itemId)?.tags ?? [];
   if (item) snapshot.catalog.set(itemId, item);
   else {
     const existing = snapshot.catalog.get(itemId);
@@ -370,5 +371,5 @@ function applyCatalogItem(snapshot: SignalSnapshot, itemId: string, item: Catalo
       existing ? { ...existing, available: false } : { itemId, tags: [], available: false },
     );
   }
-  catalogItemChanged(snapshot, itemId);
+  catalogItemChanged(snapshot, itemId, previousTags);
 }

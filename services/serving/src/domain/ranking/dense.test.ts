@@ -29,11 +29,17 @@ describe('dense signals', () => {
     expect(snapshot.approxBytes).toBeGreaterThan(dense.bytes);
   });
 
-  it('when a live catalog update changes an item’s tags, then its dense tag count follows', () => {
+  it('when a live catalog update changes an item’s tags, then its dense tag count and the tags epoch follow', () => {
     const dense = denseSignals(snapshot);
+    const previous = snapshot.catalog.get('b')!;
+    const epoch = dense.tagsEpoch;
+    snapshot.catalog.set('b', { ...previous, available: false });
+    catalogItemChanged(snapshot, 'b', previous.tags);
+    expect(dense.tagsEpoch).toBe(epoch); // availability alone leaves content sums valid
     snapshot.catalog.set('b', { itemId: 'b', tags: ['x', 'y', 'z'], available: true });
-    catalogItemChanged(snapshot, 'b');
+    catalogItemChanged(snapshot, 'b', previous.tags);
     expect(dense.tagCount[dense.index.get('b')!]).toBe(3);
+    expect(dense.tagsEpoch).toBe(epoch + 1);
   });
 });
 

@@ -30,6 +30,8 @@ export interface DenseSignals {
   tagItems: Map<string, Int32Array>;
   /** Tag count per dense index, kept in step with live catalog updates (see catalogItemChanged). */
   tagCount: Uint16Array;
+  /** Bumped by every live catalog update that changes an item's tags (user profiles' content sums go stale). */
+  tagsEpoch: number;
   /** Bytes held by the typed arrays and the index (for the snapshot-size metric). */
   bytes: number;
 }
@@ -56,6 +58,13 @@ export interface UserProfile {
   dropped: number;
   /** Dense index of each of the user's history items, in the snapshot's order (-1 when not dense). */
   history: Int32Array;
+  /**
+   * The content sums of the user's top history items (rank.ts addContent), every index the expansion touched:
+   * valid while the snapshot's tags are those of `tagsEpoch` (see catalogItemChanged).
+   */
+  contentItems: Int32Array;
+  content: Float64Array;
+  tagsEpoch: number;
 }
 
 export interface UserProfiles {
@@ -131,17 +140,27 @@ export function* denseSteps(snapshot: SignalSnapshot, budget: WorkBudget): Steps
         tagBytes +
         tagCount.byteLength +
         ids.length * (48 + 8);
-  const dense = { index, ids, pop, cooc, i2i, session, tagItems, tagCount, bytes };
+  const dense = { index, ids, pop, cooc, i2i, session, tagItems, tagCount, tagsEpoch: 0, bytes };
   cache.set(snapshot, dense);
   return dense;
 }
 
-/** Keeps the dense tag counts of a snapshot in step with a live catalog update of `itemId`. */
-export function catalogItemChanged(snapshot: SignalSnapshot, itemId: string): void {
+/**
+ * Keeps the dense signals of a snapshot in step with a live catalog update of `itemId`, whose tags were
+ * `previousTags`: the tag count, and the epoch that tells user profiles their content sums are stale.
+ */
+export function catalogItemChanged(
+  snapshot: SignalSnapshot,
+  itemId: string,
+  previousTags: readonly string[],
+): void {
   const dense = cache.get(snapshot);
-  const i = dense?.index.get(itemId);
-  if (dense && i !== undefined)
-    dense.tagCount[i] = Math.min(65535, snapshot.catalog.get(itemId)?.tags.length ?? 0);
+  if (!dense) return;
+  const tags = snapshot.catalog.get(itemId)?.tags ?? [];
+  if (tags.length === previousTags.length && tags.every((t, j) => t === previousTags[j])) return;
+  dense.tagsEpoch++;
+  const i = dense.index.get(itemId);
+  if (i !== undefined) dense.tagCount[i] = Math.min(65535, tags.length);
 }
 
 function* rows(

@@ -1,6 +1,6 @@
 import { prng, syntheticSnapshot } from './bench.js';
 import { defaultRankingConfig } from './config.js';
-import { userProfiles } from './dense.js';
+import { catalogItemChanged, userProfiles } from './dense.js';
 import { userProfileSteps } from './profiles.js';
 import { profileStats, rank } from './rank.js';
 import { runToEnd, WorkBudget } from './slices.js';
@@ -77,5 +77,29 @@ describe('rank: user profiles in place of the live expansion', () => {
     const before = profileStats.used;
     for (const input of variants) expect(rank(input)).toEqual(rank(input, { prune: false }));
     expect(profileStats.used).toBe(before);
+  });
+
+  it('when a live catalog update changes a content seed’s tags, then ranking with profiles follows the new tags', () => {
+    const own = syntheticSnapshot(3000, 40, 400);
+    // Every sum kept, so that the profile's list is exact and never re-ranked live.
+    runToEnd(userProfileSteps(own, new WorkBudget(), { top: Number.MAX_SAFE_INTEGER }));
+    const input = makeInput(own, {
+      request: { k: 20, subjectId: 'user-1' },
+      config: { ...config, weights: { ...config.weights, content: 2 } },
+    });
+    expect(userProfiles(own)!.byUser.get('user-1')!.contentItems.length).toBeGreaterThan(0);
+    const before = rank(input);
+    expect(before).toEqual(rank(input, { prune: false }));
+    // The user's top history item seeds content similarity; it now carries the vocabulary's commonest tags.
+    const seed = own.userHistory.get('user-1')![0]!.itemId;
+    const previous = own.catalog.get(seed)!;
+    own.catalog.set(seed, { ...previous, tags: ['tag-0', 'tag-1', 'tag-2', 'tag-3'] });
+    catalogItemChanged(own, seed, previous.tags);
+    const { used, inexact } = profileStats;
+    const after = rank(input);
+    expect(profileStats.used).toBe(used + 1); // the i2i sums still come from the profile
+    expect(profileStats.inexact).toBe(inexact);
+    expect(after).toEqual(rank(input, { prune: false }));
+    expect(after).not.toEqual(before);
   });
 });

@@ -10,7 +10,7 @@
  */
 import { defaultRankingConfig } from './config.js';
 import { Accumulators, denseSignals, setUserProfiles, type UserProfile, type UserProfiles } from './dense.js';
-import { expandSeeds, neighbourSeeds, profileKey, userContext } from './rank.js';
+import { addContent, expandSeeds, neighbourSeeds, profileKey, userContext } from './rank.js';
 import type { Steps, WorkBudget } from './slices.js';
 import type { RankingInput, RankingRequest, SignalSnapshot } from './types.js';
 
@@ -20,8 +20,8 @@ export const PROFILE_MIN_HISTORY = 8;
 export const PROFILE_TOP = 150;
 /** Default budget per snapshot. */
 export const DEFAULT_PROFILE_BYTES = 64 * 2 ** 20;
-/** Bytes per profile besides its arrays: the map entry, the object and three typed-array headers. */
-const PROFILE_OVERHEAD = 48 + 40 + 3 * 96;
+/** Bytes per profile besides its arrays: the map entry, the object and five typed-array headers. */
+const PROFILE_OVERHEAD = 48 + 56 + 5 * 96;
 
 export interface ProfileOptions {
   maxBytes?: number;
@@ -73,14 +73,25 @@ export function* userProfileSteps(
         if (sum >= threshold || i < key.fanout || user.history.has(dense.ids[i]!)) kept.push(i);
         else if (sum > dropped) dropped = sum;
       }
+      const items = Int32Array.from(kept);
+      const i2i = Float64Array.from(kept, (i) => acc.i2i[i]!);
+      acc.clear();
+      // Content sums from a cleared accumulator, so that `touched` lists exactly what addContent touched.
+      if (snapshot.tagIndex.size > 0) addContent(snapshot, dense, acc, [], user);
+      const contentItems = acc.touched.slice(0, acc.size);
+      const content = Float64Array.from(contentItems, (i) => acc.content[i]!);
+      acc.clear();
       const profile: UserProfile = {
-        items: Int32Array.from(kept),
-        i2i: Float64Array.from(kept, (i) => acc.i2i[i]!),
+        items,
+        i2i,
         dropped,
         history: Int32Array.from(user.historyRanked, (h) => dense.index.get(h.itemId) ?? -1),
+        contentItems,
+        content,
+        tagsEpoch: dense.tagsEpoch,
       };
-      acc.clear();
-      const bytes = PROFILE_OVERHEAD + 12 * kept.length + 4 * user.historyRanked.length;
+      const bytes =
+        PROFILE_OVERHEAD + 12 * (kept.length + contentItems.length) + 4 * user.historyRanked.length;
       if (profiles.bytes + bytes > maxBytes) break;
       profiles.byUser.set(userId, profile);
       profiles.bytes += bytes;

@@ -564,7 +564,8 @@ function rankOnce(
       });
     }
     if (dense && needs(weights, 'content') && snapshot && snapshot.tagIndex.size > 0) {
-      addContent(snapshot, dense, acc, anchors, user);
+      if (profile && profile.tagsEpoch === dense.tagsEpoch) loadContent(profile, acc);
+      else addContent(snapshot, dense, acc, anchors, user);
     }
   }
   if (mode === 'blend' || mode === 'popularity') addPopularity();
@@ -977,69 +978,71 @@ function rankOnce(
   return result;
 }
 
+/** Scratch of bestTouched's heap, reused across requests (ranking is synchronous). */
+let heapIndexes = new Int32Array(256);
+let heapScores = new Float64Array(256);
+
 /**
  * The `keep` best touched-but-not-pooled dense indexes by (score desc, item id asc), via a bounded heap whose root
- * is the worst kept entry; `leftOut` says whether any touched index was dropped.
+ * is the worst kept entry; `leftOut` says whether any touched index was dropped. `indexes` is a view of scratch
+ * space, valid until the next call.
  */
 function bestTouched(
   acc: Accumulators,
   dense: DenseSignals,
   keep: number,
   scoreOf: (i: number) => number,
-): { indexes: number[]; leftOut: boolean } {
-  const idx: number[] = [];
-  const score: number[] = [];
+): { indexes: Int32Array; leftOut: boolean } {
+  if (heapIndexes.length < keep) {
+    heapIndexes = new Int32Array(keep);
+    heapScores = new Float64Array(keep);
+  }
+  const idx = heapIndexes;
+  const score = heapScores;
+  const ids = dense.ids;
+  let n = 0;
   let leftOut = false;
-  // a is worse than b: lower score, or the same score and a larger id.
-  const worse = (a: number, b: number): boolean =>
-    score[a]! < score[b]! || (score[a] === score[b] && dense.ids[idx[a]!]! > dense.ids[idx[b]!]!);
-  const swap = (a: number, b: number): void => {
-    const ti = idx[a]!;
-    idx[a] = idx[b]!;
-    idx[b] = ti;
-    const ts = score[a]!;
-    score[a] = score[b]!;
-    score[b] = ts;
-  };
-  const up = (j: number): void => {
-    while (j > 0) {
-      const p = (j - 1) >> 1;
-      if (!worse(j, p)) break;
-      swap(j, p);
-      j = p;
-    }
-  };
-  const down = (j: number): void => {
-    const n = idx.length;
-    for (;;) {
-      const l = 2 * j + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && worse(r, l) ? r : l;
-      if (!worse(c, j)) break;
-      swap(c, j);
-      j = c;
-    }
-  };
   for (let t = 0; t < acc.size; t++) {
     const i = acc.touched[t]!;
     if (acc.mark[i] !== 1) continue;
     const s = scoreOf(i);
-    if (idx.length < keep) {
-      idx.push(i);
-      score.push(s);
-      up(idx.length - 1);
-      continue;
+    let j: number;
+    if (n < keep) {
+      // Sift up: parents are worse (lower score, or the same score and a larger id) than their children.
+      j = n++;
+      while (j > 0) {
+        const p = (j - 1) >> 1;
+        const ps = score[p]!;
+        if (!(s < ps || (s === ps && ids[i]! > ids[idx[p]!]!))) break;
+        idx[j] = idx[p]!;
+        score[j] = ps;
+        j = p;
+      }
+    } else {
+      leftOut = true;
+      const root = score[0]!;
+      if (!(s > root || (s === root && ids[i]! < ids[idx[0]!]!))) continue;
+      // Sift down from the root, which (i, s) replaces.
+      j = 0;
+      for (;;) {
+        const l = 2 * j + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c =
+          r < n && (score[r]! < score[l]! || (score[r] === score[l] && ids[idx[r]!]! > ids[idx[l]!]!))
+            ? r
+            : l;
+        const cs = score[c]!;
+        if (!(cs < s || (cs === s && ids[idx[c]!]! > ids[i]!))) break;
+        idx[j] = idx[c]!;
+        score[j] = cs;
+        j = c;
+      }
     }
-    leftOut = true;
-    const root = score[0]!;
-    if (s > root || (s === root && dense.ids[i]! < dense.ids[idx[0]!]!)) {
-      idx[0] = i;
-      score[0] = s;
-      down(0);
-    }
+    idx[j] = i;
+    score[j] = s;
   }
-  return { indexes: idx, leftOut };
+  return { indexes: idx.subarray(0, n), leftOut };
 }
 
 /**
@@ -1068,6 +1071,16 @@ function loadProfile(profile: UserProfile, acc: Accumulators): void {
     acc.touch(i);
     acc.i2i[i] = i2i[j]!;
     acc.profiled[i] = 1;
+  }
+}
+
+/** A profile's content sums in place of addContent (the same indexes touched, the same sums). */
+function loadContent(profile: UserProfile, acc: Accumulators): void {
+  const { contentItems, content } = profile;
+  for (let j = 0; j < contentItems.length; j++) {
+    const i = contentItems[j]!;
+    acc.touch(i);
+    acc.content[i] = content[j]!;
   }
 }
 
@@ -1100,7 +1113,7 @@ function copySignals(c: Candidate, acc: Accumulators, i: number): void {
  * Content similarity: for each seed (anchors, then recent items; else the top history items) add
  * seedWeight × Jaccard(tags(seed), tags(item)) for items sharing a tag, reading at most TAG_FANOUT items per tag.
  */
-function addContent(
+export function addContent(
   snapshot: SignalSnapshot,
   dense: DenseSignals,
   acc: Accumulators,
