@@ -2,6 +2,7 @@ import { EXPOSURE_ENTRY_TYPE, type ExposureEvent } from '@recsys/contracts-servi
 import type { Logger } from '@recsys/platform/logger';
 import type { StreamProducer } from '@recsys/platform/streams';
 import type { ServingMetrics } from '../metrics.js';
+import { exposureJson } from '../wire-json.js';
 
 interface Pending {
   event: ExposureEvent;
@@ -80,7 +81,9 @@ export class ExposureEmitter {
     while (this.buffer.length) {
       const batch = this.buffer.slice(0, BATCH);
       try {
-        await this.producer.publishMany(batch.map((p) => ({ type: EXPOSURE_ENTRY_TYPE, payload: p.event })));
+        await this.producer.publishPacked(
+          batch.map((p) => `${EXPOSURE_ENTRY_TYPE}\t${exposureJson(p.event)}`).join('\n'),
+        );
       } catch (error) {
         this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 100), 5000);
         this.logger.warn({ err: error, buffered: this.buffer.length }, 'exposure emit failed; will retry');

@@ -4,10 +4,11 @@ import * as contract from '@recsys/contracts-serving';
 import type { Principal } from '@recsys/platform/auth';
 import { principalOf, tenantOf } from '@recsys/platform/auth';
 import { bindRoute, requestContext, type RouteInput } from '@recsys/platform/http';
-import { HotRoutes, sendJson, type HotContext } from '@recsys/platform/hot-routes';
+import { HotRoutes, sendJsonText, type HotContext } from '@recsys/platform/hot-routes';
 import { problems } from '@recsys/platform/problem';
 import type { Deps } from '../deps.js';
 import type { Caller, Served } from '../serve.js';
+import { recommendResponseJson } from '../wire-json.js';
 
 /**
  * The public serving routes. /v1/recommend and /v1/similar are hot routes (answered from node:http for
@@ -99,7 +100,7 @@ async function answer<R extends RankingRoute>(
   const served = await serve(caller, input.body);
   locals.returned = served.body.items.length;
   locals.warnings = served.body.warnings?.length ?? 0;
-  sendJson(res, 200, served.body, { 'Cache-Control': 'no-store' });
+  sendJsonText(res, 200, recommendResponseJson(served.body), { 'Cache-Control': 'no-store' });
   deps.service.emit(served.exposure);
 }
 
