@@ -103,3 +103,24 @@ describe('rank: user profiles in place of the live expansion', () => {
     expect(after).not.toEqual(before);
   });
 });
+
+describe('rank: a canonical snapshot history read without building its map', () => {
+  it('when the same histories are ranked marked canonical and not, then the results are identical', () => {
+    const snapshot = syntheticSnapshot(2000, 30, 300); // buildSnapshot's invariants hold, but it is not marked
+    const canonical = { ...snapshot, historyCanonical: true };
+    const rnd = prng(5);
+    for (let n = 0; n < 150; n++) {
+      const overrides = {
+        request: { k: 1 + Math.floor(rnd() * 40), subjectId: `user-${Math.floor(rnd() * 300)}` },
+        config: { ...defaultRankingConfig(), allowRepeats: rnd() < 0.5 },
+      };
+      const recent =
+        rnd() < 0.5
+          ? [{ itemId: `item-${Math.floor(rnd() * 2000)}`, type: 'purchase', at: Date.UTC(2025, 0, 1) }]
+          : [];
+      const plain = { ...makeInput(snapshot, overrides), recent };
+      const marked = { ...makeInput(canonical, overrides), recent };
+      expect(rank(marked, { profiles: false })).toEqual(rank(plain, { profiles: false }));
+    }
+  });
+});

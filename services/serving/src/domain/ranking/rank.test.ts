@@ -205,7 +205,12 @@ describe('rank: history seeds read in snapshot order', () => {
       const popularity = Object.fromEntries(items.map((id) => [id, random()]));
       const snap = makeSnapshot({ popularity, i2i, history: { u1: history } });
       const ordered = snap.userHistory.get('u1') ?? [];
-      const shuffled = { ...snap, userHistory: new Map([['u1', [...ordered].reverse()]]) };
+      // Not buildSnapshot's lists any more, so not marked canonical.
+      const shuffled = {
+        ...snap,
+        historyCanonical: false,
+        userHistory: new Map([['u1', [...ordered].reverse()]]),
+      };
       const config = { weights: { ...ZERO, i2i: 0.5, pop: 0.2, history: 0.3, content: 0.1 } };
       const input = (s: typeof snap) =>
         makeInput(s, { request: { k: 10 }, config: { ...config, historySeeds: 5 } });

@@ -27,6 +27,7 @@ import type {
   RankingInput,
   RankingResult,
   RankingWarning,
+  RecentInteraction,
   SignalSnapshot,
   TraceEntry,
 } from './types.js';
@@ -174,35 +175,65 @@ export interface UserContext {
   /** Distinct recent items, newest first, excluding dismissed ones. */
   recentItems: string[];
   dismissed: Set<string>;
-  /** Buy-again scores: snapshot history + 1 per recent purchase. */
-  history: Map<string, number>;
+  /** Buy-again scores: snapshot history + 1 per recent purchase (built on first use when historyRanked is set). */
+  readonly history: Map<string, number>;
+  /** history.size */
+  historySize: number;
   historyMax: number;
   /**
    * `history` as a list in (score desc, item id asc) order when it is the snapshot's list unchanged (no live
    * purchase or dismissal touched it), which is how snapshots store it; saves sorting it per request.
    */
   historyRanked: readonly Neighbour[] | undefined;
-  /** Items the user interacted with (history or recent). */
-  seen: Set<string>;
+  /** Items the user interacted with (history or recent); built on first use. */
+  readonly seen: Set<string>;
 }
 
 export function userContext(input: RankingInput): UserContext {
+  const subject = input.request.subjectId;
+  const snapHistory: Neighbour[] | undefined =
+    subject !== undefined ? input.snapshot?.userHistory.get(subject) : undefined;
+  const windowHours = input.config.recentWindowHours ?? RECENT_WINDOW_HOURS;
+  const since = input.now - windowHours * 3_600_000;
+  const valid = (r: RecentInteraction) => typeof r.itemId === 'string' && r.itemId.length > 0;
+  // Common case: nothing recent is current or a dismissal, so the history is the snapshot's list, which
+  // buildSnapshot keeps unique, positive and ordered; the map and the seen set are then built only if asked for.
+  const quiet =
+    input.snapshot?.historyCanonical === true &&
+    !input.recent.some((r) => valid(r) && (r.type === 'dismiss' || !(r.at < since)));
+  if (quiet) {
+    const list = snapHistory ?? [];
+    let history: Map<string, number> | undefined;
+    let seen: Set<string> | undefined;
+    return {
+      recentItems: [],
+      dismissed: new Set(),
+      get history() {
+        return (history ??= new Map(list.map((n) => [n.itemId, n.score])));
+      },
+      historySize: list.length,
+      historyMax: list[0]?.score ?? 0,
+      historyRanked: snapHistory,
+      get seen() {
+        if (!seen) {
+          seen = new Set(list.map((n) => n.itemId));
+          for (const r of input.recent) if (valid(r)) seen.add(r.itemId);
+        }
+        return seen;
+      },
+    };
+  }
   const recentItems: string[] = [];
   const dismissed = new Set<string>();
   const decided = new Set<string>();
   const seen = new Set<string>();
   const history = new Map<string, number>();
-  const subject = input.request.subjectId;
-  const snapHistory: Neighbour[] | undefined =
-    subject !== undefined ? input.snapshot?.userHistory.get(subject) : undefined;
   for (const n of snapHistory ?? []) {
     if (n.score > 0) history.set(n.itemId, (history.get(n.itemId) ?? 0) + n.score);
     seen.add(n.itemId);
   }
-  const windowHours = input.config.recentWindowHours ?? RECENT_WINDOW_HOURS;
-  const since = input.now - windowHours * 3_600_000;
   for (const r of input.recent) {
-    if (typeof r.itemId !== 'string' || r.itemId.length === 0) continue;
+    if (!valid(r)) continue;
     seen.add(r.itemId);
     // Only interactions inside the recent window are context (seeds, buy-again +1): older ones are in the
     // published history already, and a purchase of last month is not what the user is doing now.
@@ -220,7 +251,7 @@ export function userContext(input: RankingInput): UserContext {
   for (const v of history.values()) if (v > historyMax) historyMax = v;
   const historyRanked =
     !changed && snapHistory && isRankedHistory(snapHistory, history) ? snapHistory : undefined;
-  return { recentItems, dismissed, history, historyMax, historyRanked, seen };
+  return { recentItems, dismissed, history, historySize: history.size, historyMax, historyRanked, seen };
 }
 
 /** Whether `list` is exactly `history`, in (score desc, item id asc) order. */
@@ -487,14 +518,16 @@ function rankOnce(
       }
       return;
     }
-    for (const [id, v] of user.history) {
+    const add = (id: string, v: number): void => {
       const i = dense?.index.get(id);
       if (i === undefined) cand(id);
       else {
         acc.touch(i);
         acc.history[i] = v;
       }
-    }
+    };
+    if (user.historyRanked) for (const n of user.historyRanked) add(n.itemId, n.score);
+    else for (const [id, v] of user.history) add(id, v);
   };
 
   const addPopularity = (): void => {
@@ -524,7 +557,7 @@ function rankOnce(
       ({ weights, model } = effectiveWeights(config, mode));
     }
   } else if (mode === 'implicit') {
-    if (user.history.size > 0 && weights.history > 0) addHistory();
+    if (user.historySize > 0 && weights.history > 0) addHistory();
     if (dense) addDenseNeighbours(dense.i2i, acc.i2i);
     if (pool.size === 0 && acc.size === 0) {
       mode = 'popularity';
@@ -607,7 +640,7 @@ function rankOnce(
     }
   }
   const max: Record<SignalName, number> = { pop: 0, cooc: 0, i2i: 0, content: 0, session: 0, history: 0 };
-  const hasHistory = weights.history > 0 && user.history.size > 0;
+  const hasHistory = weights.history > 0 && user.historySize > 0;
   if (pruning && dense) {
     for (let j = 0; j < acc.size; j++) {
       const i = acc.touched[j]!;

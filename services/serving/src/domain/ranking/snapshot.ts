@@ -311,6 +311,7 @@ export function* snapshotSteps(
     i2i,
     sessionNext,
     userHistory,
+    historyCanonical: true,
     catalog,
     tagIndex,
     approxBytes,

@@ -39,6 +39,8 @@ export interface SignalSnapshot {
   sessionNext: Map<string, Neighbour[]>;
   /** Each user's own history in the build window (decayed counts), keyed by (possibly hashed) user id. */
   userHistory: Map<string, Neighbour[]>;
+  /** Every userHistory list is unique, positive and in (score desc, item id asc) order (buildSnapshot's). */
+  historyCanonical?: boolean;
   /** Catalog (tags, availability, price). Items absent from the catalog are treated as available, untagged. */
   catalog: Map<string, CatalogItem>;
   /** Inverted tag index for content similarity: tag → item ids. */
