@@ -4,7 +4,7 @@
  * JWT (verified against a JWKS with jose), and dev headers (only when explicitly enabled, never in
  * production). Names and defaults follow the reference's AUTH_* / JWT_* / API_KEY_* / DEV_AUTH_* settings.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import {
@@ -460,7 +460,7 @@ export function remoteKeyVerifier(
   const cache = new Map<string, { value: VerifiedKey | null; expires: number }>();
   const maxEntries = options.maxEntries ?? 10_000;
   const verifier = (async (apiKey: string) => {
-    const cacheKey = createHash('sha256').update(apiKey).digest('base64url');
+    const cacheKey = hash('sha256', apiKey, 'base64url');
     const hit = cache.get(cacheKey);
     if (hit && hit.expires > Date.now()) return hit.value;
     const response = await client

@@ -104,4 +104,14 @@ describe('rank: pruned neighbour candidates', () => {
     expect(pruned).toEqual(rank(input, { prune: false }));
     expect(pruned.items).toHaveLength(200);
   });
+
+  it('when many candidates tie at the pruning threshold, then those with the smallest ids are kept', () => {
+    // 300 equally popular items: all 200 of the fan-out score the same, and 70 of them are kept.
+    const ids = Array.from({ length: 300 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
+    const tied = makeSnapshot({ popularity: Object.fromEntries(ids.map((id) => [id, 1])) });
+    const input = makeInput(tied, { request: { k: 20 }, config });
+    const pruned = rank(input);
+    expect(pruned).toEqual(rank(input, { prune: false }));
+    expect(pruned.items.map((item) => item.itemId)).toEqual(ids.slice(0, 20));
+  });
 });

@@ -698,18 +698,8 @@ function rankOnce(
     if (pruning && dense) {
       const keep =
         k + exclude.size + user.dismissed.size + (config.allowRepeats ? 0 : user.seen.size) + PRUNE_MARGIN;
-      const touchedScore = (i: number): number => {
-        let score =
-          cp * dense.pop[i]! +
-          cc * acc.cooc[i]! +
-          ci * acc.i2i[i]! +
-          cx * acc.content[i]! +
-          cs * acc.session[i]!;
-        const h = hasHistory ? acc.history[i]! : 0;
-        if (wh > 0 && h > 0) score += wh * (historyFloor + hScale * h);
-        return score;
-      };
-      const best = bestTouched(acc, dense, keep, touchedScore);
+      const blend: TouchedBlend = { cp, cc, ci, cx, cs, wh: hasHistory ? wh : 0, historyFloor, hScale };
+      const best = bestTouched(acc, dense, keep, blend);
       if (profile && profile.dropped > 0) {
         // Left out of the profile: items outside the popularity fan-out and the user's history whose sum was below
         // the kept ones. Untouched, such an item scores at most pop[fanout] + the largest sum left out; touched
@@ -721,7 +711,7 @@ function rankOnce(
           if (acc.profiled[i] || i < fanout) continue;
           // History items are not left out of a profile; addHistory marked those that are dense.
           if (historyAdded ? acc.history[i]! > 0 : user.history.has(dense.ids[i]!)) continue;
-          profileBound = Math.max(profileBound, touchedScore(i) + extra);
+          profileBound = Math.max(profileBound, touchedScore(blend, dense, acc, i) + extra);
         }
       }
       pruned = best.leftOut;
@@ -1011,6 +1001,33 @@ function rankOnce(
   return result;
 }
 
+/** The fast path's blend of a touched dense index: one coefficient per signal (weight / max). */
+interface TouchedBlend {
+  cp: number;
+  cc: number;
+  ci: number;
+  cx: number;
+  cs: number;
+  /** History weight, 0 when history does not count. */
+  wh: number;
+  historyFloor: number;
+  hScale: number;
+}
+
+function touchedScore(b: TouchedBlend, dense: DenseSignals, acc: Accumulators, i: number): number {
+  let score =
+    b.cp * dense.pop[i]! +
+    b.cc * acc.cooc[i]! +
+    b.ci * acc.i2i[i]! +
+    b.cx * acc.content[i]! +
+    b.cs * acc.session[i]!;
+  if (b.wh > 0) {
+    const h = acc.history[i]!;
+    if (h > 0) score += b.wh * (b.historyFloor + b.hScale * h);
+  }
+  return score;
+}
+
 /** Scratch of bestTouched's heap, reused across requests (ranking is synchronous). */
 let heapIndexes = new Int32Array(256);
 let heapScores = new Float64Array(256);
@@ -1024,7 +1041,7 @@ function bestTouched(
   acc: Accumulators,
   dense: DenseSignals,
   keep: number,
-  scoreOf: (i: number) => number,
+  blend: TouchedBlend,
 ): { indexes: Int32Array; leftOut: boolean } {
   if (heapIndexes.length < keep) {
     heapIndexes = new Int32Array(keep);
@@ -1038,7 +1055,7 @@ function bestTouched(
   for (let t = 0; t < acc.size; t++) {
     const i = acc.touched[t]!;
     if (acc.mark[i] !== 1) continue;
-    const s = scoreOf(i);
+    const s = touchedScore(blend, dense, acc, i);
     let j: number;
     if (n < keep) {
       // Sift up: parents are worse (lower score, or the same score and a larger id) than their children.
