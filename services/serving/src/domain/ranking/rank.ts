@@ -716,7 +716,9 @@ function rankOnce(
       }
       pruned = best.leftOut;
       for (const i of best.indexes) {
-        const c = cand(dense.ids[i]!);
+        // Not in the pool yet (mark 1: touched, not pooled), so no lookup first.
+        const c = newCandidate(dense.ids[i]!);
+        pool.set(c.id, c);
         copySignals(c, acc, i);
         c.pop = dense.pop[i]!;
         if (hasHistory) c.history = acc.history[i]!;
@@ -925,7 +927,12 @@ function rankOnce(
   const items: RankedItem[] = [];
   const render = (c: Candidate, extraTokens: string[], pinned: boolean): RankedItem => {
     const item: RankedItem = { itemId: c.id, rank: items.length + 1, score: c.score };
-    const tokens = [...new Set([...extraTokens, ...(c.ruleTokens ?? [])])].sort();
+    // Most items carry no rule tokens: no set, copy or sort for them.
+    const ruleTokens = c.ruleTokens ?? [];
+    const tokens =
+      extraTokens.length + ruleTokens.length === 0
+        ? []
+        : [...new Set([...extraTokens, ...ruleTokens])].sort();
     if (request.includeReasons) {
       const reasons: string[] = [];
       let bucketMax = 0;
@@ -941,7 +948,7 @@ function rankOnce(
         }
       }
       if (mmr && !pinned) reasons.push('diversity');
-      reasons.push(...tokens);
+      for (const t of tokens) reasons.push(t);
       if (reasons.length > 0) item.reasons = reasons;
     }
     if (request.explain !== 'none') item.explain = { signals: explainSignals(c), rules: tokens };
