@@ -28,11 +28,16 @@ function stringList(list: readonly string[]): string {
 type Item = RecommendResponse['items'][number];
 type ExposureItem = ExposureEvent['items'][number];
 
+/** The fields both item shapes open with, in their contract order. */
+function itemHead(item: { item_id: string; rank: number; score: number }): string {
+  return `{"item_id":${jsonString(item.item_id)},"rank":${jsonNumber(item.rank)},"score":${jsonNumber(item.score)}`;
+}
+
 function responseItems(items: readonly Item[]): string {
   let out = '[';
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    out += `${i > 0 ? ',' : ''}{"item_id":${jsonString(item.item_id)},"rank":${jsonNumber(item.rank)},"score":${jsonNumber(item.score)}`;
+    out += (i > 0 ? ',' : '') + itemHead(item);
     if (item.reasons !== undefined) out += `,"reasons":${stringList(item.reasons)}`;
     if (item.explain !== undefined) out += `,"explain":${JSON.stringify(item.explain)}`;
     out += '}';
@@ -44,7 +49,7 @@ function exposureItems(items: readonly ExposureItem[]): string {
   let out = '[';
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    out += `${i > 0 ? ',' : ''}{"item_id":${jsonString(item.item_id)},"rank":${jsonNumber(item.rank)},"score":${jsonNumber(item.score)}`;
+    out += (i > 0 ? ',' : '') + itemHead(item);
     if (item.propensity !== undefined) out += `,"propensity":${jsonNumber(item.propensity)}`;
     out += '}';
   }
