@@ -69,13 +69,24 @@ describe('redis streams', () => {
     expect(await producer.publishPacked(packed)).toBe(2100);
     expect(await producer.publishPacked('')).toBe(0);
     await expect(producer.publishPacked('no type here')).rejects.toThrow(/without a type/);
+    // One script call each (no pipeline), with Redis's script cache emptied first (EVALSHA falls back to EVAL).
+    await t.redis.script('FLUSH');
+    expect(
+      await producer.publishMany(payloads.slice(0, 2).map((payload) => ({ type: 'few', payload }))),
+    ).toHaveLength(2);
+    await t.redis.script('FLUSH');
+    expect(await producer.publishPacked(`few\t${JSON.stringify(payloads[0])}\nfew\t{}`)).toBe(2);
     const entries = (await t.redis.xrange(stream, '-', '+')) as [string, string[]][];
-    expect(entries).toHaveLength(1 + 2 * 2100);
+    expect(entries).toHaveLength(1 + 2 * 2100 + 4);
     expect(entries.slice(1, 2101).map(([id]) => id)).toEqual(ids);
     const expected = [
       ['one', payloads[0]],
       ...payloads.map((p) => ['many', p]),
       ...payloads.map((p) => ['packed', p]),
+      ['few', payloads[0]],
+      ['few', payloads[1]],
+      ['few', payloads[0]],
+      ['few', {}],
     ].map(([type, p]) => ['type', type, 'payload', JSON.stringify(p)]);
     expect(entries.map(([, fields]) => fields)).toEqual(expected);
   });

@@ -58,13 +58,37 @@ end
 return count
 `;
 
+/** The two scripts as ioredis commands: EVALSHA, falling back to EVAL once when Redis's script cache is empty. */
+type ScriptCall<R> = (stream: string, ...args: string[]) => R;
+interface ScriptCommands {
+  recsysXaddMany: ScriptCall<Promise<string[]>>;
+  recsysXaddPacked: ScriptCall<Promise<number>>;
+}
+/** A pipeline of a client with the scripts defined has them too. */
+type ScriptPipeline = ReturnType<Redis['pipeline']> & {
+  recsysXaddMany: ScriptCall<unknown>;
+  recsysXaddPacked: ScriptCall<unknown>;
+};
+
+function withScripts<T extends Redis>(redis: T): T & ScriptCommands {
+  if (!('recsysXaddMany' in redis)) {
+    redis.defineCommand('recsysXaddMany', { numberOfKeys: 1, lua: XADD_MANY });
+    redis.defineCommand('recsysXaddPacked', { numberOfKeys: 1, lua: XADD_PACKED });
+  }
+  return redis as T & ScriptCommands;
+}
+
 export class StreamProducer {
+  private readonly redis: Redis & ScriptCommands;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly stream: string,
     /** Approximate cap on the stream length (XADD MAXLEN ~). */
     private readonly maxLength: number,
-  ) {}
+  ) {
+    this.redis = withScripts(redis);
+  }
 
   async publish(type: string, payload: unknown): Promise<string> {
     const fields = ['type', type, 'payload', JSON.stringify(payload)];
@@ -81,13 +105,16 @@ export class StreamProducer {
   async publishMany(entries: { type: string; payload: unknown }[]): Promise<string[]> {
     if (entries.length === 0) return [];
     const head = this.scriptHead();
-    const pipeline = this.redis.pipeline();
+    const calls: string[][] = [];
     for (let start = 0; start < entries.length; start += SCRIPT_BATCH) {
       const args = head.slice();
       for (const entry of entries.slice(start, start + SCRIPT_BATCH))
         args.push(entry.type, JSON.stringify(entry.payload));
-      pipeline.eval(XADD_MANY, 1, this.stream, ...args);
+      calls.push(args);
     }
+    if (calls.length === 1) return this.redis.recsysXaddMany(this.stream, ...calls[0]!);
+    const pipeline = this.redis.pipeline() as ScriptPipeline;
+    for (const args of calls) pipeline.recsysXaddMany(this.stream, ...args);
     const ids: string[] = [];
     for (const [error, batch] of (await pipeline.exec()) ?? []) {
       if (error) throw error;
@@ -105,7 +132,7 @@ export class StreamProducer {
   async publishPacked(packed: string): Promise<number> {
     if (!packed) return 0;
     const head = this.scriptHead();
-    const pipeline = this.redis.pipeline();
+    const chunks: string[] = [];
     let start = 0;
     while (start < packed.length) {
       let end = start;
@@ -113,9 +140,12 @@ export class StreamProducer {
         const nl = packed.indexOf('\n', end);
         end = nl === -1 ? packed.length : nl + 1;
       }
-      pipeline.eval(XADD_PACKED, 1, this.stream, ...head, packed.slice(start, end));
+      chunks.push(start === 0 && end === packed.length ? packed : packed.slice(start, end));
       start = end;
     }
+    if (chunks.length === 1) return this.redis.recsysXaddPacked(this.stream, ...head, chunks[0]!);
+    const pipeline = this.redis.pipeline() as ScriptPipeline;
+    for (const chunk of chunks) pipeline.recsysXaddPacked(this.stream, ...head, chunk);
     let count = 0;
     for (const [error, added] of (await pipeline.exec()) ?? []) {
       if (error) throw error;

@@ -205,8 +205,8 @@ export class ServingService {
   }
 
   /** Emits the exposure without waiting (a failing Redis never fails or slows the request). */
-  emit(exposure: ExposureEvent | undefined): void {
-    if (exposure) this.deps.exposures?.enqueue(exposure);
+  emit(exposure: ExposureEvent | undefined, json?: string): void {
+    if (exposure) this.deps.exposures?.enqueue(exposure, json);
   }
 
   // ---- steps -----------------------------------------------------------------------------------------------

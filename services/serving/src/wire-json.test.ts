@@ -1,6 +1,6 @@
 import type { ExposureEvent, RecommendResponse } from '@recsys/contracts-serving';
 import { prng } from './domain/ranking/bench.js';
-import { exposureJson, recommendResponseJson } from './wire-json.js';
+import { exposureJson, recommendResponseJson, servedJson } from './wire-json.js';
 
 const rnd = prng(5);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
@@ -26,10 +26,11 @@ const NUMBERS = [0, -0, 1, 0.1, 1 / 3, 2 / 3 - 1e-9, 1e21, 1e-7, 123456789.125, 
 const number = (): number => (rnd() < 0.5 ? pick(NUMBERS) : rnd());
 const maybe = <T>(make: () => T): T | undefined => (rnd() < 0.5 ? make() : undefined);
 
-function responseBody(): RecommendResponse {
+/** `plain`: items with neither reasons nor explain, as most requests have them. */
+function responseBody(plain = false): RecommendResponse {
   const items = Array.from({ length: Math.floor(rnd() * 25) }, (_, i) => {
-    const reasons = maybe(() => Array.from({ length: Math.floor(rnd() * 3) }, text));
-    const explain = maybe(() => ({ pop: number(), emb: number(), note: text() }));
+    const reasons = plain ? undefined : maybe(() => Array.from({ length: Math.floor(rnd() * 3) }, text));
+    const explain = plain ? undefined : maybe(() => ({ pop: number(), emb: number(), note: text() }));
     return {
       item_id: text(),
       rank: i + 1,
@@ -84,5 +85,27 @@ describe('wire JSON', () => {
       expect(json).toBe(JSON.stringify({ ...rest, items }));
       expect(json).not.toMatch(/[\t\n]/); // packed stream lines (StreamProducer.publishPacked)
     }
+  });
+
+  it('when a response and its exposure are written together, then each text is what its own writer gives', () => {
+    let shared = 0;
+    for (let n = 0; n < 500; n++) {
+      const body = responseBody(rnd() < 0.5);
+      // As serve.ts builds it: the response's items, or (a third of the time) a list of its own.
+      const event =
+        rnd() < 0.67
+          ? {
+              ...exposure(),
+              items: body.items.map((i) => ({ item_id: i.item_id, rank: i.rank, score: i.score })),
+            }
+          : exposure();
+      const json = servedJson(body, event);
+      expect(json.response).toBe(recommendResponseJson(body));
+      expect(json.exposure).toBe(exposureJson(event));
+      if (body.items.every((i) => !i.reasons && !i.explain) && event.items.length === body.items.length)
+        shared++;
+    }
+    expect(shared).toBeGreaterThan(100); // the shared-text path was taken
+    expect(servedJson(responseBody(), undefined).exposure).toBeUndefined();
   });
 });

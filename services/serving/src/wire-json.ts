@@ -58,14 +58,50 @@ function exposureItems(items: readonly ExposureItem[]): string {
 
 /** `JSON.stringify(body)`, for a body whose first field is `items` (as serve.ts builds it). */
 export function recommendResponseJson(body: RecommendResponse): string {
-  const { items, ...rest } = body;
-  const tail = JSON.stringify(rest);
-  return `{"items":${responseItems(items)}${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`;
+  return responseWithItems(body, responseItems(body.items));
 }
 
 /** The exposure as JSON, `items` last. */
 export function exposureJson(event: ExposureEvent): string {
-  const { items, ...rest } = event;
+  return exposureWithItems(event, exposureItems(event.items));
+}
+
+/**
+ * A served response and its exposure, as the two functions above write them. When the exposure lists the
+ * response's items with nothing more (the common request: no reasons, explain or propensity), both share one
+ * item list text: formatting a non-integer score costs ~0.3 µs, the bulk of an item's text.
+ */
+export function servedJson(
+  body: RecommendResponse,
+  exposure: ExposureEvent | undefined,
+): { response: string; exposure?: string } {
+  const items = responseItems(body.items);
+  const response = responseWithItems(body, items);
+  if (!exposure) return { response };
+  const shared = sameItemHeads(body.items, exposure.items);
+  return { response, exposure: exposureWithItems(exposure, shared ? items : exposureItems(exposure.items)) };
+}
+
+function responseWithItems(body: RecommendResponse, itemsJson: string): string {
+  const { items: _items, ...rest } = body;
+  const tail = JSON.stringify(rest);
+  return `{"items":${itemsJson}${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`;
+}
+
+function exposureWithItems(event: ExposureEvent, itemsJson: string): string {
+  const { items: _items, ...rest } = event;
   const head = JSON.stringify(rest);
-  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"items":${exposureItems(items)}}`;
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"items":${itemsJson}}`;
+}
+
+/** Whether both lists write exactly `{item_id, rank, score}` per item, with the same values. */
+function sameItemHeads(items: readonly Item[], exposed: readonly ExposureItem[]): boolean {
+  if (items.length !== exposed.length) return false;
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i]!;
+    const b = exposed[i]!;
+    if (a.reasons !== undefined || a.explain !== undefined || b.propensity !== undefined) return false;
+    if (a.item_id !== b.item_id || a.rank !== b.rank || !Object.is(a.score, b.score)) return false;
+  }
+  return true;
 }

@@ -5,7 +5,8 @@ import type { ServingMetrics } from '../metrics.js';
 import { exposureJson } from '../wire-json.js';
 
 interface Pending {
-  event: ExposureEvent;
+  /** The packed stream line: `<type>\t<exposure JSON>`. */
+  line: string;
   servedAt: number;
 }
 
@@ -30,9 +31,13 @@ export class ExposureEmitter {
     private readonly maxBuffered: number,
   ) {}
 
-  enqueue(event: ExposureEvent): void {
+  /** `json` is the event's text when the caller already wrote it (servedJson); otherwise it is written here. */
+  enqueue(event: ExposureEvent, json?: string): void {
     if (this.closed) return;
-    this.buffer.push({ event, servedAt: Date.now() });
+    this.buffer.push({
+      line: `${EXPOSURE_ENTRY_TYPE}\t${json ?? exposureJson(event)}`,
+      servedAt: Date.now(),
+    });
     if (this.buffer.length > this.maxBuffered) {
       const excess = this.buffer.length - this.maxBuffered;
       this.buffer.splice(0, excess);
@@ -81,9 +86,7 @@ export class ExposureEmitter {
     while (this.buffer.length) {
       const batch = this.buffer.slice(0, BATCH);
       try {
-        await this.producer.publishPacked(
-          batch.map((p) => `${EXPOSURE_ENTRY_TYPE}\t${exposureJson(p.event)}`).join('\n'),
-        );
+        await this.producer.publishPacked(batch.map((p) => p.line).join('\n'));
       } catch (error) {
         this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 100), 5000);
         this.logger.warn({ err: error, buffered: this.buffer.length }, 'exposure emit failed; will retry');

@@ -8,7 +8,7 @@ import { HotRoutes, sendJsonText, type HotContext } from '@recsys/platform/hot-r
 import { problems } from '@recsys/platform/problem';
 import type { Deps } from '../deps.js';
 import type { Caller, Served } from '../serve.js';
-import { recommendResponseJson } from '../wire-json.js';
+import { servedJson } from '../wire-json.js';
 
 /**
  * The public serving routes. /v1/recommend and /v1/similar are hot routes (answered from node:http for
@@ -100,8 +100,9 @@ async function answer<R extends RankingRoute>(
   const served = await serve(caller, input.body);
   locals.returned = served.body.items.length;
   locals.warnings = served.body.warnings?.length ?? 0;
-  sendJsonText(res, 200, recommendResponseJson(served.body), { 'Cache-Control': 'no-store' });
-  deps.service.emit(served.exposure);
+  const json = servedJson(served.body, served.exposure);
+  sendJsonText(res, 200, json.response, { 'Cache-Control': 'no-store' });
+  deps.service.emit(served.exposure, json.exposure);
 }
 
 export function registerServingRoutes(app: Express, deps: Deps): HotRoutes {
