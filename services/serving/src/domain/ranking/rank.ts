@@ -683,6 +683,12 @@ function rankOnce(
     return score;
   };
   let pruned = false;
+  /**
+   * The pruning pass's best touched indexes as candidates. They stay out of `pool`: a pruned request has no
+   * active rules, so nothing after scoring looks a candidate up by id, and ~100 Map insertions cost more than
+   * the rest of the pass's candidate handling.
+   */
+  const kept: Candidate[] = [];
   /** With a profile: the most an item whose i2i sum was left out can score (the list must end above it). */
   let profileBound = Number.NEGATIVE_INFINITY;
   if (fastPath) {
@@ -716,19 +722,21 @@ function rankOnce(
       }
       pruned = best.leftOut;
       for (const i of best.indexes) {
-        // Not in the pool yet (mark 1: touched, not pooled), so no lookup first.
+        // Not in the pool (mark 1: touched, not pooled), so no duplicate.
         const c = newCandidate(dense.ids[i]!);
-        pool.set(c.id, c);
+        kept.push(c);
         copySignals(c, acc, i);
         c.pop = dense.pop[i]!;
         if (hasHistory) c.history = acc.history[i]!;
       }
     }
-    for (const c of pool.values()) {
+    const blendScore = (c: Candidate): void => {
       let score = cp * c.pop + cc * c.cooc + ci * c.i2i + cx * c.content + cs * c.session;
       if (wh > 0 && c.history > 0) score += wh * (historyFloor + hScale * c.history);
       c.score = score;
-    }
+    };
+    for (const c of pool.values()) blendScore(c);
+    for (const c of kept) blendScore(c);
   } else {
     for (const c of pool.values()) c.score = scoreOf(c);
   }
@@ -814,6 +822,7 @@ function rankOnce(
   };
   const heapItems: Candidate[] = [];
   for (const c of pool.values()) if (!pinnedIds.has(c.id)) heapItems.push(c);
+  for (const c of kept) heapItems.push(c); // no pins when pruned
   const heap = new RankHeap(heapItems);
   const selected: Candidate[] = [];
   const removed = { include: 0, required: 0, forbidden: 0, maxPerTag: 0 };
