@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '@recsys/devstack/stack';
-import type { ExposureEvent, RecommendResponse } from '@recsys/contracts-serving';
+import type { ExposureEvent, RecommendResponse } from '../../contracts-serving/src/index.js';
 
 type WireJson = {
   servedJson: (
