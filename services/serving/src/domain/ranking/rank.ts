@@ -195,34 +195,12 @@ export function userContext(input: RankingInput): UserContext {
     subject !== undefined ? input.snapshot?.userHistory.get(subject) : undefined;
   const windowHours = input.config.recentWindowHours ?? RECENT_WINDOW_HOURS;
   const since = input.now - windowHours * 3_600_000;
-  const valid = (r: RecentInteraction) => typeof r.itemId === 'string' && r.itemId.length > 0;
   // Common case: nothing recent is current or a dismissal, so the history is the snapshot's list, which
   // buildSnapshot keeps unique, positive and ordered; the map and the seen set are then built only if asked for.
   const quiet =
     input.snapshot?.historyCanonical === true &&
-    !input.recent.some((r) => valid(r) && (r.type === 'dismiss' || !(r.at < since)));
-  if (quiet) {
-    const list = snapHistory ?? [];
-    let history: Map<string, number> | undefined;
-    let seen: Set<string> | undefined;
-    return {
-      recentItems: [],
-      dismissed: new Set(),
-      get history() {
-        return (history ??= new Map(list.map((n) => [n.itemId, n.score])));
-      },
-      historySize: list.length,
-      historyMax: list[0]?.score ?? 0,
-      historyRanked: snapHistory,
-      get seen() {
-        if (!seen) {
-          seen = new Set(list.map((n) => n.itemId));
-          for (const r of input.recent) if (valid(r)) seen.add(r.itemId);
-        }
-        return seen;
-      },
-    };
-  }
+    !input.recent.some((r) => validRecent(r) && (r.type === 'dismiss' || !(r.at < since)));
+  if (quiet) return new QuietUserContext(snapHistory, input.recent);
   const recentItems: string[] = [];
   const dismissed = new Set<string>();
   const decided = new Set<string>();
@@ -233,7 +211,7 @@ export function userContext(input: RankingInput): UserContext {
     seen.add(n.itemId);
   }
   for (const r of input.recent) {
-    if (!valid(r)) continue;
+    if (!validRecent(r)) continue;
     seen.add(r.itemId);
     // Only interactions inside the recent window are context (seeds, buy-again +1): older ones are in the
     // published history already, and a purchase of last month is not what the user is doing now.
@@ -252,6 +230,43 @@ export function userContext(input: RankingInput): UserContext {
   const historyRanked =
     !changed && snapHistory && isRankedHistory(snapHistory, history) ? snapHistory : undefined;
   return { recentItems, dismissed, history, historySize: history.size, historyMax, historyRanked, seen };
+}
+
+const validRecent = (r: RecentInteraction): boolean => typeof r.itemId === 'string' && r.itemId.length > 0;
+
+/**
+ * The user context when nothing recent is current or a dismissal: the history is the snapshot's list as is, and
+ * the map and the seen set are built only if asked for. (A class rather than an object literal with getters,
+ * which V8 creates on a slow path.)
+ */
+class QuietUserContext implements UserContext {
+  readonly recentItems: string[] = [];
+  readonly dismissed = new Set<string>();
+  readonly historySize: number;
+  readonly historyMax: number;
+  private historyMap: Map<string, number> | undefined;
+  private seenSet: Set<string> | undefined;
+
+  constructor(
+    readonly historyRanked: readonly Neighbour[] | undefined,
+    private readonly recent: readonly RecentInteraction[],
+  ) {
+    this.historySize = historyRanked?.length ?? 0;
+    this.historyMax = historyRanked?.[0]?.score ?? 0;
+  }
+
+  get history(): Map<string, number> {
+    return (this.historyMap ??= new Map((this.historyRanked ?? []).map((n) => [n.itemId, n.score])));
+  }
+
+  get seen(): Set<string> {
+    if (!this.seenSet) {
+      const seen = new Set((this.historyRanked ?? []).map((n) => n.itemId));
+      for (const r of this.recent) if (validRecent(r)) seen.add(r.itemId);
+      this.seenSet = seen;
+    }
+    return this.seenSet;
+  }
 }
 
 /** Whether `list` is exactly `history`, in (score desc, item id asc) order. */
