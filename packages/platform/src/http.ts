@@ -109,16 +109,29 @@ export function startRequestContext(
 ): RequestContext {
   const { requestId, traceId } = requestIds(headers);
   res.setHeader('X-Request-Id', requestId);
-  let log: Logger | undefined;
-  return {
-    requestId,
-    traceId,
-    // Most requests log nothing: the child logger is made on first use.
-    get log() {
-      return (log ??= logger.child({ request_id: requestId, ...(traceId ? { trace_id: traceId } : {}) }));
-    },
-    route,
-  };
+  return new LazyLogContext(requestId, traceId, route, logger);
+}
+
+/**
+ * Most requests log nothing: the child logger is made on first use. (A class: V8 builds an object literal with
+ * a getter on a slow path, on every request.)
+ */
+class LazyLogContext implements RequestContext {
+  private child: Logger | undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly traceId: string | undefined,
+    public route: string,
+    private readonly logger: Logger,
+  ) {}
+
+  get log(): Logger {
+    return (this.child ??= this.logger.child({
+      request_id: this.requestId,
+      ...(this.traceId ? { trace_id: this.traceId } : {}),
+    }));
+  }
 }
 
 /** The request id (the caller's X-Request-Id when well-formed, else a new one) and the trace id. */
