@@ -361,14 +361,10 @@ export class ServingService {
     now: number,
   ): ExposureEvent | undefined {
     if (!this.deps.exposures) return undefined;
-    const context = request.context
-      ? compact({
-          locale: request.context.locale,
-          device: request.context.device,
-          country: request.context.country,
-        })
-      : undefined;
-    return {
+    const { user, context } = request;
+    const { meta } = body;
+    // Field by field (optional ones only when set): this runs for every served response.
+    const event: ExposureEvent = {
       v: 1,
       event_id: `${caller.requestId}:${endpoint}`,
       request_id: caller.requestId,
@@ -376,33 +372,38 @@ export class ServingService {
       surface: request.surface,
       segment: request.segment,
       endpoint,
-      ...compact({
-        user_id: request.user?.user_id,
-        anonymous_id: request.user?.anonymous_id,
-        session_id: request.user?.session_id,
-      }),
       occurred_at: new Date(now).toISOString(),
       items: body.items.map((i) => ({ item_id: i.item_id, rank: i.rank, score: i.score })),
-      algo_version: body.meta.algo_version,
-      ...compact({
-        config_version: body.meta.config_version,
-        rules_version: body.meta.rules_version,
-        signal_version: body.meta.signal_version,
-      }),
-      ...(experiment ? { experiment: { id: experiment.id, variant: experiment.variant } } : {}),
-      ...(context && Object.keys(context).length ? { context } : {}),
+      algo_version: meta.algo_version,
     };
+    if (user?.user_id !== undefined) event.user_id = user.user_id;
+    if (user?.anonymous_id !== undefined) event.anonymous_id = user.anonymous_id;
+    if (user?.session_id !== undefined) event.session_id = user.session_id;
+    if (meta.config_version !== undefined) event.config_version = meta.config_version;
+    if (meta.rules_version !== undefined) event.rules_version = meta.rules_version;
+    if (meta.signal_version !== undefined) event.signal_version = meta.signal_version;
+    if (experiment) event.experiment = { id: experiment.id, variant: experiment.variant };
+    if (context) {
+      const c = compact({ locale: context.locale, device: context.device, country: context.country });
+      if (Object.keys(c).length) event.context = c;
+    }
+    return event;
   }
 }
 
-function toWireItem(item: RankedItem, includeReasons: boolean, explain: boolean) {
-  return {
+function toWireItem(
+  item: RankedItem,
+  includeReasons: boolean,
+  explain: boolean,
+): RecommendResponse['items'][number] {
+  const wire: RecommendResponse['items'][number] = {
     item_id: item.itemId,
     rank: item.rank,
     score: item.score,
-    ...(includeReasons && item.reasons?.length ? { reasons: item.reasons } : {}),
-    ...(explain && item.explain ? { explain: item.explain } : {}),
   };
+  if (includeReasons && item.reasons?.length) wire.reasons = item.reasons;
+  if (explain && item.explain) wire.explain = item.explain;
+  return wire;
 }
 
 function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -206,11 +206,19 @@ describe('serving /v1/recommend, /v1/recommend/validate, /v1/similar (reference 
       h([], { 'X-Request-Id': 'exp-2' }),
     );
     await post(`${serving.url}/v1/recommend/validate`, minimal, h([], { 'X-Request-Id': 'exp-3' }));
+    await rec(
+      {
+        surface: 'home',
+        user: { anonymous_id: 'anon-1', session_id: 's-1' },
+        context: { locale: 'en-GB', device: 'ios' },
+      },
+      h([], { 'X-Request-Id': 'exp-4' }),
+    );
     const events = await waitFor(async () => {
       const entries = (await serving.redis.redis.xrange(stream, '-', '+')) as [string, string[]][];
       const parsed = entries.map(([, f]) => ExposureEvent.parse(JSON.parse(f[f.indexOf('payload') + 1]!)));
       const mine = parsed.filter((e) => e.request_id.startsWith('exp-'));
-      return mine.length >= 2 ? mine : undefined;
+      return mine.length >= 3 ? mine : undefined;
     });
     if (!events) throw new Error('no exposures');
     const recommend = events.find((e) => e.request_id === 'exp-1')!;
@@ -228,6 +236,12 @@ describe('serving /v1/recommend, /v1/recommend/validate, /v1/similar (reference 
     expect(recommend.items[0]).toMatchObject({ item_id: 'a', rank: 1 });
     expect(events.find((e) => e.request_id === 'exp-2')?.endpoint).toBe('similar');
     expect(events.some((e) => e.request_id === 'exp-3')).toBe(false);
+    const anonymous = events.find((e) => e.request_id === 'exp-4')!;
+    expect(anonymous).toMatchObject({ anonymous_id: 'anon-1', session_id: 's-1' });
+    expect(anonymous.context).toEqual({ locale: 'en-GB', device: 'ios' });
+    expect(anonymous).not.toHaveProperty('user_id');
+    expect(recommend).not.toHaveProperty('context');
+    expect(recommend).not.toHaveProperty('anonymous_id');
   });
 
   it('when tenant scope sources disagree or are missing, then 403 / 401 as the reference', async () => {
