@@ -1,6 +1,6 @@
 import { prng, syntheticSnapshot } from './bench.js';
 import { defaultRankingConfig } from './config.js';
-import { catalogItemChanged, denseSignals } from './dense.js';
+import { catalogItemChanged, denseSignals, unavailableItems } from './dense.js';
 import { rank } from './rank.js';
 import { makeInput, makeSnapshot } from './testkit.js';
 import type { RankingInput, RecentInteraction } from './types.js';
@@ -33,11 +33,16 @@ describe('dense signals', () => {
     const dense = denseSignals(snapshot);
     const previous = snapshot.catalog.get('b')!;
     const epoch = dense.tagsEpoch;
+    expect(unavailableItems(snapshot).has('b')).toBe(false);
     snapshot.catalog.set('b', { ...previous, available: false });
     catalogItemChanged(snapshot, 'b', previous.tags);
     expect(dense.tagsEpoch).toBe(epoch); // availability alone leaves content sums valid
+    expect(unavailableItems(snapshot).has('b')).toBe(true);
+    expect(rank(makeInput(snapshot)).items.map((i) => i.itemId)).not.toContain('b');
     snapshot.catalog.set('b', { itemId: 'b', tags: ['x', 'y', 'z'], available: true });
     catalogItemChanged(snapshot, 'b', previous.tags);
+    expect(unavailableItems(snapshot).has('b')).toBe(false);
+    expect(rank(makeInput(snapshot)).items.map((i) => i.itemId)).toContain('b');
     expect(dense.tagCount[dense.index.get('b')!]).toBe(3);
     expect(dense.tagsEpoch).toBe(epoch + 1);
   });

@@ -145,15 +145,38 @@ export function* denseSteps(snapshot: SignalSnapshot, budget: WorkBudget): Steps
   return dense;
 }
 
+const unavailableCache = new WeakMap<SignalSnapshot, Set<string>>();
+
+/**
+ * The ids of the snapshot's catalog items marked unavailable (usually few or none): a lookup in this set is what
+ * `catalog.get(id)?.available === false` answers, without probing the whole catalog's map for every candidate.
+ * Built on first use, kept in step by catalogItemChanged.
+ */
+export function unavailableItems(snapshot: SignalSnapshot): ReadonlySet<string> {
+  let ids = unavailableCache.get(snapshot);
+  if (!ids) {
+    ids = new Set();
+    for (const [id, item] of snapshot.catalog) if (item.available === false) ids.add(id);
+    unavailableCache.set(snapshot, ids);
+  }
+  return ids;
+}
+
 /**
  * Keeps the dense signals of a snapshot in step with a live catalog update of `itemId`, whose tags were
- * `previousTags`: the tag count, and the epoch that tells user profiles their content sums are stale.
+ * `previousTags`: the unavailable set, the tag count, and the epoch that tells user profiles their content sums
+ * are stale.
  */
 export function catalogItemChanged(
   snapshot: SignalSnapshot,
   itemId: string,
   previousTags: readonly string[],
 ): void {
+  const unavailable = unavailableCache.get(snapshot);
+  if (unavailable) {
+    if (snapshot.catalog.get(itemId)?.available === false) unavailable.add(itemId);
+    else unavailable.delete(itemId);
+  }
   const dense = cache.get(snapshot);
   if (!dense) return;
   const tags = snapshot.catalog.get(itemId)?.tags ?? [];

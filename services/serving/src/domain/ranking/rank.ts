@@ -9,6 +9,7 @@
 import {
   Accumulators,
   denseSignals,
+  unavailableItems,
   userProfiles,
   type DenseSignals,
   type NeighbourRows,
@@ -758,7 +759,9 @@ function rankOnce(
 
   // ---- filters ---------------------------------------------------------------------------------------------
   const tagsOf = (id: string): readonly string[] => catalog?.get(id)?.tags ?? [];
-  const unavailable = (id: string): boolean => catalog?.get(id)?.available === false;
+  const unavailableIds = snapshot ? unavailableItems(snapshot) : undefined;
+  const unavailable = (id: string): boolean =>
+    unavailableIds !== undefined && unavailableIds.size > 0 && unavailableIds.has(id);
   const tagConstraint = (id: string): string | undefined => {
     if (requiredTags.length === 0 && forbiddenTags.size === 0) return undefined;
     const tags = tagsOf(id);
