@@ -114,11 +114,10 @@ export function toRankingRequest(request: NormalizedRequest, subjectKey: string 
     0,
     request.anchors?.max_anchors ?? LIMITS.maxAnchors,
   );
-  return {
+  const ranking: RankingRequest = {
     surface: request.surface,
     segment: request.segment,
     k: request.k,
-    ...(subjectKey ? { subjectId: subjectKey } : {}),
     anchors,
     includeIds: request.candidates?.include_ids ?? [],
     excludeIds: request.candidates?.exclude_ids ?? [],
@@ -129,6 +128,8 @@ export function toRankingRequest(request: NormalizedRequest, subjectKey: string 
     explain: request.options.explain,
     includeTrace: request.options.include_trace,
   };
+  if (subjectKey) ranking.subjectId = subjectKey;
+  return ranking;
 }
 
 function defaulted(detail: string): Warning {
