@@ -19,6 +19,14 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
   return client;
 }
 
+/**
+ * Defines a Lua script as a command of the client, once per client: ioredis runs it by EVALSHA and falls back to
+ * EVAL once when Redis's script cache is empty.
+ */
+export function defineScript(redis: Redis, name: string, lua: string, numberOfKeys = 1): void {
+  if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+}
+
 export async function pingRedis(redis: Redis): Promise<string> {
   if (redis.status !== 'ready') throw new Error(`redis ${redis.status}`);
   await redis.ping();

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import client from 'prom-client';
 import type { z } from 'zod';
 import type { Logger } from './logger.js';
+import { defineScript } from './redis.js';
 import { currentTraceCarrier, withTraceCarrier } from './telemetry.js';
 
 /**
@@ -58,7 +59,7 @@ end
 return count
 `;
 
-/** The two scripts as ioredis commands: EVALSHA, falling back to EVAL once when Redis's script cache is empty. */
+/** The two scripts as client commands (defineScript). */
 type ScriptCall<R> = (stream: string, ...args: string[]) => R;
 interface ScriptCommands {
   recsysXaddMany: ScriptCall<Promise<string[]>>;
@@ -70,14 +71,6 @@ type ScriptPipeline = ReturnType<Redis['pipeline']> & {
   recsysXaddPacked: ScriptCall<unknown>;
 };
 
-function withScripts<T extends Redis>(redis: T): T & ScriptCommands {
-  if (!('recsysXaddMany' in redis)) {
-    redis.defineCommand('recsysXaddMany', { numberOfKeys: 1, lua: XADD_MANY });
-    redis.defineCommand('recsysXaddPacked', { numberOfKeys: 1, lua: XADD_PACKED });
-  }
-  return redis as T & ScriptCommands;
-}
-
 export class StreamProducer {
   private readonly redis: Redis & ScriptCommands;
 
@@ -87,7 +80,9 @@ export class StreamProducer {
     /** Approximate cap on the stream length (XADD MAXLEN ~). */
     private readonly maxLength: number,
   ) {
-    this.redis = withScripts(redis);
+    defineScript(redis, 'recsysXaddMany', XADD_MANY);
+    defineScript(redis, 'recsysXaddPacked', XADD_PACKED);
+    this.redis = redis as Redis & ScriptCommands;
   }
 
   async publish(type: string, payload: unknown): Promise<string> {

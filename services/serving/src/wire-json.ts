@@ -3,7 +3,7 @@ import type { ExposureEvent, RecommendResponse } from '@recsys/contracts-serving
 /**
  * JSON text of the two shapes every ranking request writes: its response and its exposure. Writing the item
  * lists field by field, once for both when they match, takes about three quarters of what JSON.stringify of
- * both does (docs/benchmarks.md, "Response and exposure JSON"). Everything around the item lists still goes
+ * both does (docs/benchmarks.md, "Runs of 2026-12-07, afternoon"). Everything around the item lists still goes
  * through JSON.stringify. The text parses to the same value as JSON.stringify's; the response's is byte for
  * byte the same (items is its first field), the exposure's has `items` moved to the end.
  */
@@ -37,7 +37,7 @@ const scoreList: number[] = [];
 
 /**
  * The items' scores as one JSON array text, read back one number at a time: JSON.stringify formats a
- * non-integer number in about half the time String() takes (docs/benchmarks.md, "Response and exposure JSON").
+ * non-integer number in about half the time String() takes (docs/benchmarks.md, same section).
  */
 class ScoreTexts {
   private readonly text: string;

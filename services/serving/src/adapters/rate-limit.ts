@@ -1,4 +1,4 @@
-import { prefixed, type Redis } from '@recsys/platform/redis';
+import { defineScript, prefixed, type Redis } from '@recsys/platform/redis';
 
 /**
  * Token bucket in Redis, shared by every replica: one EVALSHA per request. The script reads the Redis
@@ -57,7 +57,7 @@ export class TenantRateLimiter {
     private readonly keyPrefix: string,
     private readonly options: RateLimitOptions,
   ) {
-    redis.defineCommand('recsysTokenBucket', { numberOfKeys: 1, lua: SCRIPT });
+    defineScript(redis, 'recsysTokenBucket', SCRIPT);
   }
 
   async take(tenantId: string): Promise<RateLimitDecision> {

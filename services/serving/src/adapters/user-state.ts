@@ -1,5 +1,5 @@
 import type { OutcomeEvent } from '@recsys/contracts-ingest';
-import { prefixed, type Redis } from '@recsys/platform/redis';
+import { defineScript, prefixed, type Redis } from '@recsys/platform/redis';
 import type { RecentInteraction } from '../domain/ranking/types.js';
 import { hashId, hashUserIds, type UserIds } from '../domain/normalize.js';
 
@@ -29,9 +29,7 @@ export class UserStateStore {
     private readonly maxItems: number,
     private readonly ttlMs: number,
   ) {
-    // EVALSHA, falling back to EVAL once when the script cache is empty (ioredis Script).
-    if (!('recsysRecentPacked' in redis))
-      redis.defineCommand('recsysRecentPacked', { numberOfKeys: 1, lua: RECENT_PACKED });
+    defineScript(redis, 'recsysRecentPacked', RECENT_PACKED);
     this.redis = redis as PackedRedis;
   }
 

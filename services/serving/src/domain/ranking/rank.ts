@@ -190,6 +190,8 @@ export interface UserContext {
   readonly seen: Set<string>;
 }
 
+const validRecent = (r: RecentInteraction): boolean => typeof r.itemId === 'string' && r.itemId.length > 0;
+
 export function userContext(input: RankingInput): UserContext {
   const subject = input.request.subjectId;
   const snapHistory: Neighbour[] | undefined =
@@ -232,8 +234,6 @@ export function userContext(input: RankingInput): UserContext {
     !changed && snapHistory && isRankedHistory(snapHistory, history) ? snapHistory : undefined;
   return { recentItems, dismissed, history, historySize: history.size, historyMax, historyRanked, seen };
 }
-
-const validRecent = (r: RecentInteraction): boolean => typeof r.itemId === 'string' && r.itemId.length > 0;
 
 /**
  * The user context when nothing recent is current or a dismissal: the history is the snapshot's list as is, and
@@ -760,8 +760,7 @@ function rankOnce(
   // ---- filters ---------------------------------------------------------------------------------------------
   const tagsOf = (id: string): readonly string[] => catalog?.get(id)?.tags ?? [];
   const unavailableIds = snapshot ? unavailableItems(snapshot) : undefined;
-  const unavailable = (id: string): boolean =>
-    unavailableIds !== undefined && unavailableIds.size > 0 && unavailableIds.has(id);
+  const unavailable = (id: string): boolean => unavailableIds?.has(id) === true;
   const tagConstraint = (id: string): string | undefined => {
     if (requiredTags.length === 0 && forbiddenTags.size === 0) return undefined;
     const tags = tagsOf(id);
