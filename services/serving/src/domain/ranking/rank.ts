@@ -295,6 +295,7 @@ function topHistory(user: UserContext, n: number): [string, number][] {
 }
 
 function sanitizeIds(ids: readonly string[], max = Number.POSITIVE_INFINITY): string[] {
+  if (ids.length === 0) return [];
   const out: string[] = [];
   const seen = new Set<string>();
   for (const raw of ids) {
@@ -306,6 +307,23 @@ function sanitizeIds(ids: readonly string[], max = Number.POSITIVE_INFINITY): st
   }
   return out;
 }
+
+interface Rejection {
+  outcome: string;
+  kind: 'hard' | 'include' | 'required' | 'forbidden';
+}
+
+/** The rejections that carry no item-specific text, shared (a known user's request pops many seen items). */
+const REJECTED = {
+  excludeIds: { outcome: 'filtered:exclude_ids', kind: 'hard' },
+  unavailable: { outcome: 'filtered:unavailable', kind: 'hard' },
+  dismissed: { outcome: 'filtered:dismissed', kind: 'hard' },
+  alreadySeen: { outcome: 'filtered:already_seen', kind: 'hard' },
+  includeIds: { outcome: 'filtered:include_ids', kind: 'include' },
+} as const satisfies Record<string, Rejection>;
+
+const lowerCased = (tags: readonly string[]): readonly string[] =>
+  tags.length === 0 ? tags : tags.map((t) => t.toLowerCase());
 
 /** Seeds (item → weight) for neighbour expansion: anchors 1, recent RECENT_DECAY^i, history score/max. */
 export function neighbourSeeds(
@@ -438,8 +456,8 @@ function rankOnce(
   const includeIds = sanitizeIds(request.includeIds);
   const allow = includeIds.length > 0 ? new Set(includeIds) : undefined;
   const exclude = new Set(sanitizeIds(request.excludeIds));
-  const requiredTags = sanitizeIds(request.requiredTags.map((t) => t.toLowerCase()));
-  const forbiddenTags = new Set(sanitizeIds(request.forbiddenTags.map((t) => t.toLowerCase())));
+  const requiredTags = sanitizeIds(lowerCased(request.requiredTags));
+  const forbiddenTags = new Set(sanitizeIds(lowerCased(request.forbiddenTags)));
   const maxPerTag = new Map<string, number>();
   for (const [tag, cap] of Object.entries(request.maxPerTag)) {
     const t = tag.trim().toLowerCase();
@@ -789,19 +807,15 @@ function rankOnce(
   });
 
   /** Why a popped candidate cannot be returned (undefined = eligible apart from max_per_tag). */
-  const rejection = (
-    c: Candidate,
-  ): { outcome: string; kind: 'hard' | 'include' | 'required' | 'forbidden' } | undefined => {
-    if (exclude.has(c.id)) return { outcome: 'filtered:exclude_ids', kind: 'hard' };
-    if (unavailable(c.id)) return { outcome: 'filtered:unavailable', kind: 'hard' };
+  const rejection = (c: Candidate): Rejection | undefined => {
+    if (exclude.has(c.id)) return REJECTED.excludeIds;
+    if (unavailable(c.id)) return REJECTED.unavailable;
     const block = outcome.blocked.get(c.id);
     if (block !== undefined)
       return { outcome: `blocked:rule${block.slice('rule.block'.length)}`, kind: 'hard' };
-    if (user.dismissed.has(c.id) && !c.injected) return { outcome: 'filtered:dismissed', kind: 'hard' };
-    if (!config.allowRepeats && user.seen.has(c.id) && !c.injected) {
-      return { outcome: 'filtered:already_seen', kind: 'hard' };
-    }
-    if (allow && !allow.has(c.id)) return { outcome: 'filtered:include_ids', kind: 'include' };
+    if (user.dismissed.has(c.id) && !c.injected) return REJECTED.dismissed;
+    if (!config.allowRepeats && user.seen.has(c.id) && !c.injected) return REJECTED.alreadySeen;
+    if (allow && !allow.has(c.id)) return REJECTED.includeIds;
     const t = tagConstraint(c.id);
     if (t !== undefined)
       return { outcome: t, kind: t === 'filtered:required_tags' ? 'required' : 'forbidden' };
