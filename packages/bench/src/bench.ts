@@ -201,20 +201,30 @@ function runScript(label: string, cwd: string, script: string, env: NodeJS.Proce
   return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() || `(exit ${result.status})`;
 }
 
-/** Rows in N workers are compared with the express hello-world in as many workers, the others with one. */
+/**
+ * Rows in N workers are compared with the express hello-world in as many workers, the others with one; "by round"
+ * divides each round by express's round of the same index, which ran minutes apart at most (rounds alternate).
+ */
 function table(results: LoadResult[]): string {
   const workersOf = (target: string) => /, (\d+) workers$/.exec(target)?.[1] ?? '1';
   const express = (workers: string) =>
-    results.find((r) => r.target.startsWith('express') && workersOf(r.target) === workers)?.rps ?? 0;
+    results.find((r) => r.target.startsWith('express') && workersOf(r.target) === workers);
+  const byRound = (r: LoadResult, base: LoadResult | undefined): string => {
+    const rounds = r.roundsRps;
+    const baseRounds = base?.roundsRps;
+    if (!rounds || !baseRounds || rounds.length !== baseRounds.length || rounds.length < 2) return '—';
+    return rounds.map((rps, i) => (baseRounds[i] ? (rps / baseRounds[i]).toFixed(2) : '—')).join(', ');
+  };
   return [
-    '| target | rps | rps of each round | p50 ms | p95 ms | p99 ms | non-2xx | × express (same workers) | CPU µs per request |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| target | rps | rps of each round | p50 ms | p95 ms | p99 ms | non-2xx | × express (same workers) | × express by round | CPU µs per request |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...results.map((r) => {
       const base = express(workersOf(r.target));
+      const ratio = base?.rps ? (r.rps / base.rps).toFixed(2) : '—';
       const cpu = Object.entries(r.cpuPerRequest ?? {})
         .map(([name, us]) => `${name} ${us}`)
         .join(' · ');
-      return `| ${r.target} | ${r.rps} | ${r.roundsRps?.join(', ') ?? '—'} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${base ? (r.rps / base).toFixed(2) : '—'} | ${cpu || '—'} |`;
+      return `| ${r.target} | ${r.rps} | ${r.roundsRps?.join(', ') ?? '—'} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.non2xx} | ${ratio} | ${byRound(r, base)} | ${cpu || '—'} |`;
     }),
   ].join('\n');
 }
