@@ -14,7 +14,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { retireLiveSignals } from '@recsys/devstack/signals';
 import { NODE_FLAGS, repoRoot, type Stack } from '@recsys/devstack/stack';
-import { describeMachine, measure, settleHost, startReferenceServer, type LoadResult } from './load.js';
+import {
+  describeMachine,
+  measure,
+  pinCpus,
+  settleHost,
+  startReferenceServer,
+  type LoadResult,
+} from './load.js';
 import { buildProtocol } from './online-retail.js';
 import { bootstrapTenant, hasLiveSignals, importTrain, publish, startBenchStack, SURFACE } from './retail.js';
 import { loadSynthetic, SYNTHETIC_TENANT } from './synthetic.js';
@@ -71,6 +78,7 @@ async function servingRun(
   const servingOnce = async (ingest: 'alongside' | 'paused') => {
     await settle();
     if (ingest === 'paused') await stack.stopService('ingest');
+    pinCpus(stack.pid('serving'));
     try {
       return await measure(
         `serving /v1/recommend (${label})${ingest === 'paused' ? ', ingest paused' : ', ingest storing exposures alongside'}`,

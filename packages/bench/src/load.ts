@@ -2,12 +2,25 @@
  * Load measurement with autocannon, and the two reference servers every serving figure is reported next to:
  * an express 5 hello-world and a `node:http` server, each returning the same bytes as a real response.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, type as osType } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { isListening, sleep } from '@recsys/devstack/stack';
+
+/**
+ * BENCH_CPUS=<server>:<load tool> (e.g. 0:1) pins the single-process server under test and the load tool (this
+ * process) to those CPUs, so that neither shares a core with the other; Redis and Postgres are left to the OS.
+ */
+const [serverCpus, loadCpus] = (process.env.BENCH_CPUS ?? '').split(':');
+
+/** Pins this process (the load tool) and a running server (all its threads) per BENCH_CPUS; no-op unset. */
+export function pinCpus(serverPid: number | undefined): void {
+  if (!serverCpus || !loadCpus) return;
+  spawnSync('taskset', ['-apc', loadCpus, String(process.pid)], { stdio: 'ignore' });
+  if (serverPid) spawnSync('taskset', ['-apc', serverCpus, String(serverPid)], { stdio: 'ignore' });
+}
 
 export interface LoadResult {
   target: string;
@@ -234,7 +247,9 @@ export async function startReferenceServer(
   writeFileSync(join(dir, `${kind}.mjs`), kind === 'express' ? EXPRESS_SERVER : NODE_HTTP_SERVER);
   const file = join(dir, `${kind}-clustered.mjs`);
   writeFileSync(file, CLUSTERED.replace('SERVER', kind));
-  const child = spawn(process.execPath, [file], {
+  const command =
+    serverCpus && workers === 1 ? ['taskset', '-c', serverCpus, process.execPath] : [process.execPath];
+  const child = spawn(command[0]!, [...command.slice(1), file], {
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), BODY: body, WORKERS: String(workers) },
     cwd,
     stdio: 'ignore',
