@@ -248,7 +248,9 @@ export async function startReferenceServer(
   const file = join(dir, `${kind}-clustered.mjs`);
   writeFileSync(file, CLUSTERED.replace('SERVER', kind));
   const command =
-    serverCpus && loadCpus && workers === 1 ? ['taskset', '-c', serverCpus, process.execPath] : [process.execPath];
+    serverCpus && loadCpus && workers === 1
+      ? ['taskset', '-c', serverCpus, process.execPath]
+      : [process.execPath];
   const child = spawn(command[0]!, [...command.slice(1), file], {
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), BODY: body, WORKERS: String(workers) },
     cwd,
