@@ -173,6 +173,7 @@ async function servingRun(
           bodies,
           connections,
           durationSeconds: seconds,
+          cpuOf: { serving: serving.pid },
         }),
       );
     } finally {

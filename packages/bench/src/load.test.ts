@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { measure, percentile } from './load.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuByProcess, measure, percentile } from './load.js';
 
 describe('load measurement', () => {
   it('when percentiles are taken, then each is the nearest-rank value of the sorted latencies', () => {
@@ -33,6 +35,24 @@ describe('load measurement', () => {
       expect(r.p99).toBeGreaterThanOrEqual(r.p95);
     } finally {
       server.close();
+    }
+  }, 20_000);
+
+  it('when a named process has a busy child (a node:cluster worker), then its CPU counts as the named one', async () => {
+    // The parent idles; its child spins for 0.8 s, then idles until both exit.
+    const child = `const t = Date.now(); while (Date.now() - t < 800) {} setTimeout(() => {}, 4000);`;
+    const parentCode = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(child)}], { stdio: 'ignore' }); setTimeout(() => {}, 5000);`;
+    const parent = spawn(process.execPath, ['-e', parentCode], { stdio: 'ignore' });
+    try {
+      const before = cpuByProcess({ parent: parent.pid });
+      await sleep(1_500);
+      const after = cpuByProcess({ parent: parent.pid });
+      const total = after.parent! - (before.parent ?? 0);
+      const main = after['parent main thread']! - (before['parent main thread'] ?? 0);
+      expect(total).toBeGreaterThan(0.5);
+      expect(main).toBeLessThan(0.3);
+    } finally {
+      parent.kill('SIGKILL');
     }
   }, 20_000);
 });

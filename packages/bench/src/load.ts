@@ -112,15 +112,18 @@ export async function measure(target: string, options: LoadOptions): Promise<Loa
 }
 
 /** CPU seconds (user + system) of process `pid` so far, from /proc/<pid>/stat (Linux). */
-function cpuSeconds(pid: number, path = `/proc/${pid}/stat`): number {
+/** CPU seconds (utime + stime) and parent pid of a process or thread, from its /proc stat line. */
+function procStat(pid: number, path = `/proc/${pid}/stat`): { seconds: number; ppid: number } {
   const stat = readFileSync(path, 'utf8');
+  // After "pid (comm) ": state, ppid, …, utime and stime (fields 14 and 15 of the line, in USER_HZ).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ
+  return { seconds: (Number(fields[11]) + Number(fields[12])) / 100, ppid: Number(fields[1]) };
 }
 
 /**
- * CPU seconds so far of the `named` processes, of Redis and Postgres, of the other node processes and of this
- * one (the load tool), read from /proc; empty where /proc is missing. On a host where the load tool, the
+ * CPU seconds so far of the `named` processes (with their node:cluster workers; "main thread" is the named
+ * process's own), of Redis and Postgres, of the other node processes and of this one (the load tool), read from
+ * /proc; empty where /proc is missing. On a host where the load tool, the
  * server and its backing services share the cores, it says who spent them.
  */
 export function cpuByProcess(named: Record<string, number | undefined>): Record<string, number> {
@@ -129,7 +132,7 @@ export function cpuByProcess(named: Record<string, number | undefined>): Record<
     totals[name] = 0;
     // The main (JavaScript) thread alone; the rest of the process is GC helpers and the libuv pool.
     try {
-      if (pid) totals[`${name} main thread`] = cpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
+      if (pid) totals[`${name} main thread`] = procStat(pid, `/proc/${pid}/task/${pid}/stat`).seconds;
     } catch {
       // exited
     }
@@ -143,15 +146,17 @@ export function cpuByProcess(named: Record<string, number | undefined>): Record<
   }
   for (const pid of pids) {
     let comm: string;
-    let seconds: number;
+    let stat: { seconds: number; ppid: number };
     try {
       comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      seconds = cpuSeconds(Number(pid));
+      stat = procStat(Number(pid));
     } catch {
       continue; // exited meanwhile
     }
+    // A named process's node:cluster workers count as that process.
     const key =
       byPid.get(Number(pid)) ??
+      byPid.get(stat.ppid) ??
       (Number(pid) === process.pid
         ? 'client'
         : comm === 'redis-server'
@@ -161,7 +166,7 @@ export function cpuByProcess(named: Record<string, number | undefined>): Record<
             : comm === 'node'
               ? 'other node'
               : undefined);
-    if (key) totals[key]! += seconds;
+    if (key) totals[key]! += stat.seconds;
   }
   return totals;
 }
