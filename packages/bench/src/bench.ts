@@ -165,17 +165,23 @@ async function servingRun(
       // Every worker loads its snapshots after it listens; give the last one time to finish.
       await sleep(5_000);
       await settle();
-      results.push(
-        await measure(`serving /v1/recommend (${label}), ${clusterWorkers} workers`, {
-          url: `${url}/v1/recommend`,
-          method: 'POST',
-          headers,
-          bodies,
-          connections,
-          durationSeconds: seconds,
-          cpuOf: { serving: serving.pid },
-        }),
-      );
+      // As the single-process "ingest paused" row: the hello-worlds have no ingest storing exposures beside them.
+      await stack.stopService('ingest');
+      try {
+        results.push(
+          await measure(`serving /v1/recommend (${label}), ingest paused, ${clusterWorkers} workers`, {
+            url: `${url}/v1/recommend`,
+            method: 'POST',
+            headers,
+            bodies,
+            connections,
+            durationSeconds: seconds,
+            cpuOf: { serving: serving.pid, ingest: stack.pid('ingest') },
+          }),
+        );
+      } finally {
+        await stack.startService('ingest');
+      }
     } finally {
       const exited = new Promise((resolve) => serving.once('exit', resolve));
       serving.kill('SIGTERM');
