@@ -75,12 +75,20 @@ async function servingRun(
    * serving has the host as the hello-worlds do, and the exposures wait on the stream until ingest is back (the
    * settle before the next run waits for it to store them).
    */
+  const withIngest = async <T>(ingest: 'alongside' | 'paused', run: () => Promise<T>): Promise<T> => {
+    if (ingest === 'alongside') return run();
+    await stack.stopService('ingest');
+    try {
+      return await run();
+    } finally {
+      await stack.startService('ingest');
+    }
+  };
   const servingOnce = async (ingest: 'alongside' | 'paused') => {
     await settle();
-    if (ingest === 'paused') await stack.stopService('ingest');
-    pinCpus(stack.pid('serving'));
-    try {
-      return await measure(
+    return withIngest(ingest, () => {
+      pinCpus(stack.pid('serving'));
+      return measure(
         `serving /v1/recommend (${label})${ingest === 'paused' ? ', ingest paused' : ', ingest storing exposures alongside'}`,
         {
           url: `${stack.urls.serving}/v1/recommend`,
@@ -92,9 +100,7 @@ async function servingRun(
           cpuOf: { serving: stack.pid('serving'), ingest: stack.pid('ingest') },
         },
       );
-    } finally {
-      if (ingest === 'paused') await stack.startService('ingest');
-    }
+    });
   };
   const reference = async (
     kind: 'express' | 'node-http',
@@ -166,10 +172,9 @@ async function servingRun(
       await sleep(5_000);
       await settle();
       // As the single-process "ingest paused" row: the hello-worlds have no ingest storing exposures beside them.
-      await stack.stopService('ingest');
-      try {
-        results.push(
-          await measure(`serving /v1/recommend (${label}), ingest paused, ${clusterWorkers} workers`, {
+      results.push(
+        await withIngest('paused', () =>
+          measure(`serving /v1/recommend (${label}), ingest paused, ${clusterWorkers} workers`, {
             url: `${url}/v1/recommend`,
             method: 'POST',
             headers,
@@ -178,10 +183,8 @@ async function servingRun(
             durationSeconds: seconds,
             cpuOf: { serving: serving.pid, ingest: stack.pid('ingest') },
           }),
-        );
-      } finally {
-        await stack.startService('ingest');
-      }
+        ),
+      );
     } finally {
       const exited = new Promise((resolve) => serving.once('exit', resolve));
       serving.kill('SIGTERM');

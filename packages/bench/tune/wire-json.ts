@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '@recsys/devstack/stack';
 import type { ExposureEvent, RecommendResponse } from '../../contracts-serving/src/index.js';
+import { alternatingRounds, type TimedVariant } from './rank-inputs.js';
 
 type WireJson = {
   servedJson: (
@@ -60,15 +61,18 @@ function bodies(): { body: RecommendResponse; exposure: ExposureEvent }[] {
   });
 }
 
-function micros(run: (n: number) => number, count: number): number {
-  const started = performance.now();
-  let sink = 0;
-  for (let n = 0; n < count; n++) sink += run(n);
-  if (sink < 0) console.log(sink);
-  return ((performance.now() - started) * 1000) / count;
+/** PER_ROUND calls of `run`, whose results are summed so that none of the work can be optimized away. */
+function timed(name: string, run: (n: number) => number): TimedVariant {
+  return {
+    name,
+    calls: PER_ROUND,
+    run: () => {
+      let sink = 0;
+      for (let n = 0; n < PER_ROUND; n++) sink += run(n);
+      if (sink < 0) console.log(sink);
+    },
+  };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 9);
@@ -87,22 +91,27 @@ async function main(): Promise<void> {
       const json = wire.servedJson(body, exposure);
       return encode(json.response) + encode(json.exposure!);
     },
+    // Scores scaled by a per-call factor: a served score is new every time, and V8 caches the text of numbers
+    // String() has formatted lately, which repeated scores would hit.
     'String(score), 20 scores': (n) => {
       const items = data[n % BODIES]!.body.items;
+      const fresh = 1 + n * 1e-9;
       let length = 0;
-      for (const item of items) length += String(item.score).length;
+      for (const item of items) length += String(item.score * fresh).length;
       return length;
     },
     'JSON.stringify([scores]), 20 scores': (n) => {
       const items = data[n % BODIES]!.body.items;
-      return JSON.stringify(items.map((i) => i.score)).length;
+      const fresh = 1 + n * 1e-9;
+      return JSON.stringify(items.map((i) => i.score * fresh)).length;
     },
   };
-  const results = new Map<string, number[]>(Object.keys(variants).map((k) => [k, []]));
-  for (let r = 0; r < rounds; r++)
-    for (const [name, run] of Object.entries(variants)) results.get(name)!.push(micros(run, PER_ROUND));
+  const results = alternatingRounds(
+    Object.entries(variants).map(([name, run]) => timed(name, run)),
+    rounds,
+  );
   console.log(`µs per request, medians of ${rounds} rounds of ${PER_ROUND}:`);
-  for (const [name, xs] of results) console.log(`  ${median(xs).toFixed(2).padStart(6)}  ${name}`);
+  for (const { name, median } of results) console.log(`  ${median.toFixed(2).padStart(6)}  ${name}`);
 }
 
 void main().catch((error) => {
