@@ -16,7 +16,13 @@ export function startBenchStack(log: (m: string) => void): Promise<Stack> {
     basePort: Number(process.env.BENCH_BASE_PORT ?? 18000),
     database: 'recsys_bench',
     redisKeyPrefix: 'bench:',
-    env: { INGEST_RETENTION_DAYS: '0', LOG_LEVEL: 'warn', TENANT_RATE_LIMIT_ENABLED: 'false' },
+    env: {
+      INGEST_RETENTION_DAYS: '0',
+      LOG_LEVEL: 'warn',
+      // The per-tenant rate limit stays on, as deployed, with a bucket the load never empties.
+      TENANT_RATE_LIMIT_CAPACITY: '1000000000',
+      TENANT_RATE_LIMIT_REFILL_RATE: '1000000000',
+    },
     log,
   });
 }

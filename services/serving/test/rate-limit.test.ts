@@ -31,8 +31,35 @@ describe('TenantRateLimiter', () => {
     }
   });
 
+  it('when requests for a tenant arrive together, then one script call decides them in arrival order', async () => {
+    const client = createRedis(redis.url);
+    await waitFor(() => client.status === 'ready');
+    const limiter = new TenantRateLimiter(client, redis.prefix, {
+      capacity: 3,
+      refillPerSecond: 0.001,
+      retryAfterMs: 1000,
+      failOpen: false,
+    });
+    const calls = jest.spyOn(
+      client as unknown as { recsysTokenBucketN: () => unknown },
+      'recsysTokenBucketN',
+    );
+    try {
+      const decisions = await Promise.all([1, 2, 3, 4, 5].map(() => limiter.take('burst')));
+      expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
+      expect(decisions[4]).toMatchObject({ source: 'redis' });
+      expect(decisions[4]!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(calls).toHaveBeenCalledTimes(1);
+      expect((await limiter.take('burst')).allowed).toBe(false);
+      expect(calls).toHaveBeenCalledTimes(2);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('when Redis is unreachable, then a per-replica bucket takes over (or everything passes with fail-open)', async () => {
     const down = createRedis('redis://127.0.0.1:1', { connectTimeout: 200, retryStrategy: () => null });
+    await waitFor(() => down.status === 'end');
     try {
       const local = new TenantRateLimiter(down, '', {
         capacity: 1,
@@ -51,7 +78,7 @@ describe('TenantRateLimiter', () => {
       expect(await open.take('t')).toMatchObject({ allowed: true, source: 'fail-open' });
       expect(await open.take('t')).toMatchObject({ allowed: true, source: 'fail-open' });
     } finally {
-      down.disconnect();
+      if (down.status !== 'end') down.disconnect();
     }
   });
 });

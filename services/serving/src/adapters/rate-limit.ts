@@ -1,13 +1,16 @@
 import { defineScript, prefixed, type Redis } from '@recsys/platform/redis';
 
 /**
- * Token bucket in Redis, shared by every replica: one EVALSHA per request. The script reads the Redis
- * clock (TIME), so replicas with skewed clocks agree. Returns [allowed (0|1), ms until a token is available].
+ * Token bucket in Redis, shared by every replica. The script takes up to ARGV[3] tokens at once, so the
+ * requests one replica receives for a tenant in the same event-loop turn cost one EVALSHA between them. It
+ * reads the Redis clock (TIME), so replicas with skewed clocks agree. Returns [tokens granted, ms until the
+ * next token is available (-1: never)].
  */
 const SCRIPT = `
 local key = KEYS[1]
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
+local wanted = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local data = redis.call('HMGET', key, 'tokens', 'ts')
@@ -17,21 +20,17 @@ if tokens == nil then tokens = capacity; ts = now end
 local elapsed = now - ts
 if elapsed < 0 then elapsed = 0 end
 tokens = math.min(capacity, tokens + elapsed * rate / 1000)
-local allowed = 0
+local granted = math.min(wanted, math.floor(tokens))
+tokens = tokens - granted
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-elseif rate > 0 then
-  wait = math.ceil((1 - tokens) * 1000 / rate)
-else
-  wait = -1
+if granted < wanted then
+  if rate > 0 then wait = math.ceil((1 - tokens) * 1000 / rate) else wait = -1 end
 end
 redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
 local ttl = 60000
 if rate > 0 then ttl = math.ceil(capacity * 1000 / rate) + 1000 end
 redis.call('PEXPIRE', key, ttl)
-return {allowed, wait}
+return {granted, wait}
 `;
 
 export interface RateLimitDecision {
@@ -49,30 +48,73 @@ export interface RateLimitOptions {
   failOpen: boolean;
 }
 
+/** Requests for one tenant waiting on the same script call, in arrival order. */
+type Waiters = Array<(decision: RateLimitDecision) => void>;
+
 export class TenantRateLimiter {
   private readonly local = new Map<string, { tokens: number; ts: number }>();
+  private readonly pending = new Map<string, Waiters>();
 
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
     private readonly options: RateLimitOptions,
   ) {
-    defineScript(redis, 'recsysTokenBucket', SCRIPT);
+    defineScript(redis, 'recsysTokenBucketN', SCRIPT);
   }
 
-  async take(tenantId: string): Promise<RateLimitDecision> {
+  /**
+   * Takes one token for the tenant. Takes of the same tenant in one event-loop turn join one script call,
+   * which grants tokens in arrival order: the same decisions as one call each, at one Redis command.
+   */
+  take(tenantId: string): Promise<RateLimitDecision> {
+    return new Promise((resolve) => {
+      const joined = this.pending.get(tenantId);
+      if (joined) {
+        joined.push(resolve);
+        return;
+      }
+      const waiters: Waiters = [resolve];
+      this.pending.set(tenantId, waiters);
+      setImmediate(() => {
+        this.pending.delete(tenantId);
+        void this.decide(tenantId, waiters);
+      });
+    });
+  }
+
+  private async decide(tenantId: string, waiters: Waiters): Promise<void> {
     const key = prefixed(this.keyPrefix, `serving:ratelimit:${tenantId}`);
+    let granted: number;
+    let wait: number;
     try {
-      const [allowed, wait] = (await (this.redis as any).recsysTokenBucket(
+      [granted, wait] = (await (this.redis as any).recsysTokenBucketN(
         key,
         String(this.options.capacity),
         String(this.options.refillPerSecond),
+        String(waiters.length),
       )) as [number, number];
-      return { allowed: allowed === 1, retryAfterSeconds: this.retryAfter(wait), source: 'redis' };
     } catch {
-      if (this.options.failOpen) return { allowed: true, retryAfterSeconds: 0, source: 'fail-open' };
-      return this.takeLocal(tenantId);
+      for (const resolve of waiters) {
+        resolve(
+          this.options.failOpen
+            ? { allowed: true, retryAfterSeconds: 0, source: 'fail-open' }
+            : this.takeLocal(tenantId),
+        );
+      }
+      return;
     }
+    const denied: RateLimitDecision = {
+      allowed: false,
+      retryAfterSeconds: this.retryAfter(wait),
+      source: 'redis',
+    };
+    const allowed: RateLimitDecision = {
+      allowed: true,
+      retryAfterSeconds: this.retryAfter(0),
+      source: 'redis',
+    };
+    waiters.forEach((resolve, i) => resolve(i < granted ? allowed : denied));
   }
 
   private takeLocal(tenantId: string): RateLimitDecision {
