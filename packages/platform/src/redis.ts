@@ -21,10 +21,10 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
 
 /**
  * Defines a Lua script as a command of the client, once per client: ioredis runs it by EVALSHA and falls back to
- * EVAL once when Redis's script cache is empty.
+ * EVAL once when Redis's script cache is empty. With `numberOfKeys` null, each call passes its key count first.
  */
-export function defineScript(redis: Redis, name: string, lua: string, numberOfKeys = 1): void {
-  if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+export function defineScript(redis: Redis, name: string, lua: string, numberOfKeys: number | null = 1): void {
+  if (!(name in redis)) redis.defineCommand(name, numberOfKeys === null ? { lua } : { numberOfKeys, lua });
 }
 
 export async function pingRedis(redis: Redis): Promise<string> {

@@ -105,7 +105,8 @@ describe('live user state from recsys.events.v1', () => {
     expect(recent[0]!.itemId).toBe('item-59');
   });
 
-  it('when a request carries a user, session and anonymous id, then their recent interactions are read in one Redis round trip', async () => {
+  /** What serving's Redis client writes to its socket while `act` runs. */
+  async function redisWrites(act: () => Promise<unknown>): Promise<string[]> {
     const socket = (
       serving.deps.redis as unknown as { stream: { write: (chunk: unknown, ...rest: unknown[]) => boolean } }
     ).stream;
@@ -116,15 +117,49 @@ describe('live user state from recsys.events.v1', () => {
       return write.call(this, chunk, ...rest);
     };
     try {
-      const res = await rec({ user_id: 'buyer', session_id: 'sess-1', anonymous_id: 'anon-1' });
-      expect(res.status).toBe(200);
+      await act();
     } finally {
       socket.write = write;
     }
-    // The reads are one script call per key (EVALSHA), written to the socket together.
+    return writes;
+  }
+
+  it('when a request carries a user, session and anonymous id, then their recent interactions are read in one Redis round trip', async () => {
+    const writes = await redisWrites(async () => {
+      const res = await rec({ user_id: 'buyer', session_id: 'sess-1', anonymous_id: 'anon-1' });
+      expect(res.status).toBe(200);
+    });
+    // The three keys are read by one script call (EVALSHA with three keys).
     const reads = writes.filter((w) => /evalsha/i.test(w));
     expect(reads).toHaveLength(1);
-    expect(reads[0]!.match(/evalsha/gi)).toHaveLength(3);
+    expect(reads[0]!.match(/evalsha/gi)).toHaveLength(1);
+    expect(reads[0]).toContain('\r\n3\r\n');
+  });
+
+  it('when several requests read user state in the same turn, then one script call answers each with its own ids', async () => {
+    const store = serving.deps.userState;
+    const t0 = Date.now() - 10_000;
+    const users = ['turn-1', 'turn-2', 'turn-3', 'turn-4'];
+    await store.record(
+      users.map((user, i) => outcome({ user_id: user }, `item-of-${user}`, 'view', t0 + i)) as OutcomeEvent[],
+    );
+    let reads: Array<Array<{ itemId: string }>> = [];
+    const writes = await redisWrites(async () => {
+      reads = await Promise.all([
+        ...users.map((user) => store.read(T, { user_id: user })),
+        store.read(T, { user_id: 'turn-1', session_id: 'turn-nobody' }),
+        store.read(T, { user_id: 'turn-nobody' }),
+      ]);
+    });
+    expect(reads.map((recent) => recent.map((r) => r.itemId))).toEqual([
+      ['item-of-turn-1'],
+      ['item-of-turn-2'],
+      ['item-of-turn-3'],
+      ['item-of-turn-4'],
+      ['item-of-turn-1'],
+      [],
+    ]);
+    expect(writes.join('').match(/evalsha/gi)).toHaveLength(1);
   });
 
   it('when an event is older than the state TTL, then it is not stored, and entries that aged past the TTL are trimmed on the next write', async () => {

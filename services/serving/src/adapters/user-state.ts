@@ -4,14 +4,29 @@ import type { RecentInteraction } from '../domain/ranking/types.js';
 import { hashId, hashUserIds, type UserIds } from '../domain/normalize.js';
 
 /**
- * A key's newest `ARGV[1]` members and their scores (ZREVRANGE … WITHSCORES) as one string, fields separated by
- * NUL: one bulk reply instead of 2 × n, which is most of what the read costs the client. NUL cannot occur in a
- * member: ingest refuses it in every id.
+ * For each key, its newest `ARGV[1]` members and their scores (ZREVRANGE … WITHSCORES) as one string, fields
+ * separated by NUL: one bulk reply per key instead of 2 × n, which is most of what the read costs the client.
+ * NUL cannot occur in a member: ingest refuses it in every id.
  */
-const RECENT_PACKED = `local r = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
-return table.concat(r, '\\0')`;
+const RECENT_PACKED_MANY = `local limit = tonumber(ARGV[1]) - 1
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = table.concat(redis.call('ZREVRANGE', key, 0, limit, 'WITHSCORES'), '\\0')
+end
+return out`;
 
-type PackedRedis = Redis & { recsysRecentPacked(key: string, limit: number): Promise<string> };
+type PackedRedis = Redis & {
+  recsysRecentPackedMany(keyCount: number, ...keysThenLimit: Array<string | number>): Promise<string[]>;
+};
+
+/** Keys read in one script call at most; a larger turn's reads go out as several calls. */
+const MAX_KEYS_PER_READ = 256;
+
+/** The reads of one event-loop turn: their keys, and who waits on each key's text. */
+interface ReadBatch {
+  keys: string[];
+  waiters: Array<{ resolve: (text: string) => void; reject: (error: unknown) => void }>;
+}
 
 /**
  * Each user's recent interactions, one Redis sorted set per (tenant, id kind, id): member
@@ -21,6 +36,7 @@ type PackedRedis = Redis & { recsysRecentPacked(key: string, limit: number): Pro
  */
 export class UserStateStore {
   private readonly redis: PackedRedis;
+  private batch: ReadBatch | undefined;
 
   constructor(
     redis: Redis,
@@ -29,7 +45,7 @@ export class UserStateStore {
     private readonly maxItems: number,
     private readonly ttlMs: number,
   ) {
-    defineScript(redis, 'recsysRecentPacked', RECENT_PACKED);
+    defineScript(redis, 'recsysRecentPackedMany', RECENT_PACKED_MANY, null);
     this.redis = redis as PackedRedis;
   }
 
@@ -88,8 +104,7 @@ export class UserStateStore {
   async readStored(tenantId: string, storedIds: UserIds): Promise<RecentInteraction[]> {
     const keys = this.keys(tenantId, storedIds);
     if (!keys.length) return [];
-    // One round trip: the client pipelines commands of the same tick (enableAutoPipelining, see deps.ts).
-    const packed = await Promise.all(keys.map((key) => this.redis.recsysRecentPacked(key, this.maxItems)));
+    const packed = await Promise.all(keys.map((key) => this.readPacked(key)));
     // Newest time per member across the keys (a member is unique within one key, so one key needs no map).
     const interactions: RecentInteraction[] = [];
     const newest = packed.length > 1 ? new Map<string, RecentInteraction>() : undefined;
@@ -111,5 +126,34 @@ export class UserStateStore {
       }
     }
     return interactions.sort((a, b) => b.at - a.at || (a.itemId < b.itemId ? -1 : 1)).slice(0, this.maxItems);
+  }
+
+  /**
+   * One key's packed text. The reads of one event-loop turn (every request parsed in it) go out as one script
+   * call after the turn: one command for Redis and the client to handle instead of one per request.
+   */
+  private readPacked(key: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let batch = this.batch;
+      if (!batch || batch.keys.length >= MAX_KEYS_PER_READ) {
+        const fresh: ReadBatch = { keys: [], waiters: [] };
+        this.batch = batch = fresh;
+        setImmediate(() => {
+          if (this.batch === fresh) this.batch = undefined;
+          void this.flush(fresh);
+        });
+      }
+      batch.keys.push(key);
+      batch.waiters.push({ resolve, reject });
+    });
+  }
+
+  private async flush({ keys, waiters }: ReadBatch): Promise<void> {
+    try {
+      const texts = await this.redis.recsysRecentPackedMany(keys.length, ...keys, this.maxItems);
+      waiters.forEach((waiter, i) => waiter.resolve(texts[i] ?? ''));
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+    }
   }
 }
