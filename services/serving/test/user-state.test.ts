@@ -124,16 +124,24 @@ describe('live user state from recsys.events.v1', () => {
     return writes;
   }
 
+  /** The EVALSHA commands among `writes` that read user state (carry its keys), each as written. */
+  function userStateReads(writes: string[]): string[] {
+    return writes
+      .join('')
+      .split(/(?=\*\d+\r\n\$7\r\nevalsha\r\n)/i)
+      .filter((command) => /^\*\d+\r\n\$7\r\nevalsha/i.test(command) && command.includes(':serving:recent:'));
+  }
+
   it('when a request carries a user, session and anonymous id, then their recent interactions are read in one Redis round trip', async () => {
     const writes = await redisWrites(async () => {
       const res = await rec({ user_id: 'buyer', session_id: 'sess-1', anonymous_id: 'anon-1' });
       expect(res.status).toBe(200);
     });
-    // The three keys are read by one script call (EVALSHA with three keys).
-    const reads = writes.filter((w) => /evalsha/i.test(w));
+    // The three keys are read by one script call (EVALSHA with three keys), in one socket write.
+    expect(writes.filter((w) => /:serving:recent:/.test(w))).toHaveLength(1);
+    const reads = userStateReads(writes);
     expect(reads).toHaveLength(1);
-    expect(reads[0]!.match(/evalsha/gi)).toHaveLength(1);
-    expect(reads[0]).toContain('\r\n3\r\n');
+    expect(reads[0]!.match(/:serving:recent:/g)).toHaveLength(3);
   });
 
   it('when several requests read user state in the same turn, then one script call answers each with its own ids', async () => {
@@ -143,15 +151,15 @@ describe('live user state from recsys.events.v1', () => {
     await store.record(
       users.map((user, i) => outcome({ user_id: user }, `item-of-${user}`, 'view', t0 + i)) as OutcomeEvent[],
     );
-    let reads: Array<Array<{ itemId: string }>> = [];
+    let recents: Array<Array<{ itemId: string }>> = [];
     const writes = await redisWrites(async () => {
-      reads = await Promise.all([
+      recents = await Promise.all([
         ...users.map((user) => store.read(T, { user_id: user })),
         store.read(T, { user_id: 'turn-1', session_id: 'turn-nobody' }),
         store.read(T, { user_id: 'turn-nobody' }),
       ]);
     });
-    expect(reads.map((recent) => recent.map((r) => r.itemId))).toEqual([
+    expect(recents.map((recent) => recent.map((r) => r.itemId))).toEqual([
       ['item-of-turn-1'],
       ['item-of-turn-2'],
       ['item-of-turn-3'],
@@ -159,7 +167,9 @@ describe('live user state from recsys.events.v1', () => {
       ['item-of-turn-1'],
       [],
     ]);
-    expect(writes.join('').match(/evalsha/gi)).toHaveLength(1);
+    const reads = userStateReads(writes);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.match(/:serving:recent:/g)).toHaveLength(7);
   });
 
   it('when an event is older than the state TTL, then it is not stored, and entries that aged past the TTL are trimmed on the next write', async () => {
