@@ -111,8 +111,7 @@ export async function measure(target: string, options: LoadOptions): Promise<Loa
   };
 }
 
-/** CPU seconds (user + system) of process `pid` so far, from /proc/<pid>/stat (Linux). */
-/** CPU seconds (utime + stime) and parent pid of a process or thread, from its /proc stat line. */
+/** CPU seconds so far (utime + stime) and parent pid of a process or thread, from its /proc stat line (Linux). */
 function procStat(pid: number, path = `/proc/${pid}/stat`): { seconds: number; ppid: number } {
   const stat = readFileSync(path, 'utf8');
   // After "pid (comm) ": state, ppid, …, utime and stime (fields 14 and 15 of the line, in USER_HZ).

@@ -1,4 +1,5 @@
 import { defineScript, prefixed, type Redis } from '@recsys/platform/redis';
+import { TurnBatches } from '@recsys/platform/turn-batches';
 
 /**
  * Token bucket in Redis, shared by every replica. The script takes up to ARGV[3] tokens at once, so the
@@ -48,12 +49,12 @@ export interface RateLimitOptions {
   failOpen: boolean;
 }
 
-/** Requests for one tenant waiting on the same script call, in arrival order. */
-type Waiters = Array<(decision: RateLimitDecision) => void>;
-
 export class TenantRateLimiter {
   private readonly local = new Map<string, { tokens: number; ts: number }>();
-  private readonly pending = new Map<string, Waiters>();
+  /** Per tenant, the requests of one turn waiting on the same script call, in arrival order. */
+  private readonly pending = new TurnBatches<(decision: RateLimitDecision) => void>((tenantId, waiters) => {
+    void this.decide(tenantId, waiters);
+  });
 
   constructor(
     private readonly redis: Redis,
@@ -68,22 +69,13 @@ export class TenantRateLimiter {
    * which grants tokens in arrival order: the same decisions as one call each, at one Redis command.
    */
   take(tenantId: string): Promise<RateLimitDecision> {
-    return new Promise((resolve) => {
-      const joined = this.pending.get(tenantId);
-      if (joined) {
-        joined.push(resolve);
-        return;
-      }
-      const waiters: Waiters = [resolve];
-      this.pending.set(tenantId, waiters);
-      setImmediate(() => {
-        this.pending.delete(tenantId);
-        void this.decide(tenantId, waiters);
-      });
-    });
+    return new Promise((resolve) => this.pending.add(tenantId, resolve));
   }
 
-  private async decide(tenantId: string, waiters: Waiters): Promise<void> {
+  private async decide(
+    tenantId: string,
+    waiters: Array<(decision: RateLimitDecision) => void>,
+  ): Promise<void> {
     const key = prefixed(this.keyPrefix, `serving:ratelimit:${tenantId}`);
     let granted: number;
     let wait: number;

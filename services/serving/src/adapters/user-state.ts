@@ -1,5 +1,6 @@
 import type { OutcomeEvent } from '@recsys/contracts-ingest';
 import { defineScript, prefixed, type Redis } from '@recsys/platform/redis';
+import { TurnBatches } from '@recsys/platform/turn-batches';
 import type { RecentInteraction } from '../domain/ranking/types.js';
 import { hashId, hashUserIds, type UserIds } from '../domain/normalize.js';
 
@@ -22,10 +23,11 @@ type PackedRedis = Redis & {
 /** Keys read in one script call at most; a larger turn's reads go out as several calls. */
 const MAX_KEYS_PER_READ = 256;
 
-/** The reads of one event-loop turn: their keys, and who waits on each key's text. */
-interface ReadBatch {
-  keys: string[];
-  waiters: Array<{ resolve: (text: string) => void; reject: (error: unknown) => void }>;
+/** One key's read, waiting on its turn's script call. */
+interface PendingRead {
+  key: string;
+  resolve: (text: string) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -36,7 +38,11 @@ interface ReadBatch {
  */
 export class UserStateStore {
   private readonly redis: PackedRedis;
-  private batch: ReadBatch | undefined;
+  /** The reads of every request parsed in one turn go out as one script call after it. */
+  private readonly reads = new TurnBatches<PendingRead>(
+    (_, reads) => void this.readMany(reads),
+    MAX_KEYS_PER_READ,
+  );
 
   constructor(
     redis: Redis,
@@ -128,32 +134,18 @@ export class UserStateStore {
     return interactions.sort((a, b) => b.at - a.at || (a.itemId < b.itemId ? -1 : 1)).slice(0, this.maxItems);
   }
 
-  /**
-   * One key's packed text. The reads of one event-loop turn (every request parsed in it) go out as one script
-   * call after the turn: one command for Redis and the client to handle instead of one per request.
-   */
+  /** One key's packed text, read with the other keys of its turn: one command for Redis and the client. */
   private readPacked(key: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let batch = this.batch;
-      if (!batch || batch.keys.length >= MAX_KEYS_PER_READ) {
-        const fresh: ReadBatch = { keys: [], waiters: [] };
-        this.batch = batch = fresh;
-        setImmediate(() => {
-          if (this.batch === fresh) this.batch = undefined;
-          void this.flush(fresh);
-        });
-      }
-      batch.keys.push(key);
-      batch.waiters.push({ resolve, reject });
-    });
+    return new Promise((resolve, reject) => this.reads.add('', { key, resolve, reject }));
   }
 
-  private async flush({ keys, waiters }: ReadBatch): Promise<void> {
+  private async readMany(reads: PendingRead[]): Promise<void> {
     try {
+      const keys = reads.map((read) => read.key);
       const texts = await this.redis.recsysRecentPackedMany(keys.length, ...keys, this.maxItems);
-      waiters.forEach((waiter, i) => waiter.resolve(texts[i] ?? ''));
+      reads.forEach((read, i) => read.resolve(texts[i] ?? ''));
     } catch (error) {
-      for (const waiter of waiters) waiter.reject(error);
+      for (const read of reads) read.reject(error);
     }
   }
 }
